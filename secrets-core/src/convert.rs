@@ -1,0 +1,124 @@
+//! Turning a secret's text into a field's type.
+
+use std::fmt::Display;
+use std::str::FromStr;
+
+/// A type a secret's text can be parsed into.
+///
+/// Every type that implements [`FromStr`] with a displayable error is a `FromSecret` already:
+/// integers, floats, `char`, `String`, `PathBuf`, `IpAddr`, `SocketAddr`, and your own types.
+/// `bool` and `SecretString` fields get special handling from the derive (see the crate docs),
+/// so they need nothing either.
+///
+/// The parser's error message becomes the reason in the report, with the value scrubbed out of
+/// it.
+///
+/// ```
+/// use secrets_core::FromSecret;
+///
+/// assert_eq!(u16::from_secret("8080").unwrap(), 8080);
+/// assert!(u16::from_secret("eighty").is_err());
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be loaded as a secret",
+    label = "unsupported secret field type",
+    note = "a secret field must be `SecretString`, `bool`, or a type that implements `std::str::FromStr`",
+    note = "wrap it in `Option<..>` only to make it optional; implement `FromStr` for your own types"
+)]
+pub trait FromSecret: Sized {
+    /// The parser's error.
+    type Error: Display;
+
+    /// Parses the secret's text.
+    ///
+    /// # Errors
+    /// When the text is not a valid value of the type.
+    fn from_secret(value: &str) -> Result<Self, Self::Error>;
+}
+
+impl<T> FromSecret for T
+where
+    T: FromStr,
+    T::Err: Display,
+{
+    type Error = T::Err;
+
+    fn from_secret(value: &str) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+/// Parses the boolean spellings people put in env files: `true/false`, `1/0`, `yes/no`,
+/// `on/off`, in any case.
+pub(crate) fn parse_bool(value: &str) -> Result<bool, String> {
+    const TRUE: [&str; 4] = ["true", "1", "yes", "on"];
+    const FALSE: [&str; 4] = ["false", "0", "no", "off"];
+    if TRUE.iter().any(|t| t.eq_ignore_ascii_case(value)) {
+        Ok(true)
+    } else if FALSE.iter().any(|f| f.eq_ignore_ascii_case(value)) {
+        Ok(false)
+    } else {
+        Err("expected one of true/false, 1/0, yes/no, on/off".to_owned())
+    }
+}
+
+/// Removes every occurrence of `value` from a parser's message, so that a message such as
+/// `invalid port "hunter2"` cannot carry the secret into a log.
+///
+/// Values shorter than four bytes are replaced only where they stand alone (between
+/// non-alphanumeric characters): the `a` inside "invalid" is the parser's word, not the value.
+#[must_use]
+pub(crate) fn scrub(message: &str, value: &str) -> String {
+    const REDACTED: &str = "[REDACTED]";
+    if value.is_empty() {
+        return message.to_owned();
+    }
+    let standalone_only = value.len() < 4;
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(value) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + value.len()..].chars().next();
+        let alone = !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric);
+        out.push_str(&rest[..at]);
+        if standalone_only && !alone {
+            out.push_str(value);
+        } else {
+            out.push_str(REDACTED);
+        }
+        rest = &rest[at + value.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bool_accepts_common_spellings_in_any_case() {
+        for t in ["true", "TRUE", "1", "yes", "Yes", "on", "ON"] {
+            assert_eq!(parse_bool(t), Ok(true), "{t}");
+        }
+        for f in ["false", "False", "0", "no", "NO", "off", "Off"] {
+            assert_eq!(parse_bool(f), Ok(false), "{f}");
+        }
+        assert!(parse_bool("maybe").is_err());
+        assert!(parse_bool("").is_err());
+    }
+
+    #[test]
+    fn scrub_removes_long_values_everywhere() {
+        assert_eq!(
+            scrub("bad value 'hunter22', hunter22!", "hunter22"),
+            "bad value '[REDACTED]', [REDACTED]!"
+        );
+    }
+
+    #[test]
+    fn scrub_keeps_parser_words_that_contain_a_short_value() {
+        assert_eq!(scrub("invalid digit found in string", "a"), "invalid digit found in string");
+        assert_eq!(scrub("bad value 'a'", "a"), "bad value '[REDACTED]'");
+    }
+}

@@ -1,0 +1,644 @@
+//! Resolves every key of a struct: the secret store first, then the env var, then files, then
+//! the default; collects every problem before failing.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ffi::OsString;
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures_util::future::join_all;
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroize;
+
+use crate::env::Env;
+use crate::error::{Error, Problem, ProblemKind, StoreError};
+use crate::infisical::{self, FromEnv};
+use crate::names;
+use crate::provenance::Provenance;
+use crate::resolved::{Resolved, Slot};
+use crate::secrets::Secrets;
+use crate::source::{Folder, Lookup, Source};
+use crate::spec::KeySpec;
+use crate::store::{FolderSecrets, SecretStore, StoredValue};
+
+/// Files larger than this are not secrets; refusing them keeps a wrong path (a log file, a
+/// device) from filling memory.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Loads a [`Secrets`] struct, with the sources and options you choose.
+///
+/// `AppSecrets::load()` is `AppSecrets::loader().load()`: Infisical configured from the
+/// `INFISICAL_*` env vars (or env-only when there are none), the process environment, no
+/// secrets directory.
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use secrets_core::{Env, ExposeSecret, SecretString, Secrets};
+///
+/// #[derive(Secrets)]
+/// struct AppSecrets {
+///     database_url: SecretString,
+///     #[secret(default = "8080")]
+///     port: u16,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let (secrets, provenance) = AppSecrets::loader()
+///     .env(Env::from_pairs([("DATABASE_URL", "postgres://localhost/app")]))
+///     .load_with_provenance()
+///     .await
+///     .unwrap();
+/// assert_eq!(secrets.port, 8080);
+/// assert_eq!(provenance.get("PORT").unwrap().source().unwrap().to_string(), "default");
+/// # });
+/// # }
+/// ```
+pub struct Loader<S> {
+    env: Env,
+    secrets_dir: Option<PathBuf>,
+    store: StoreChoice,
+    fallback_on_store_error: bool,
+    log_provenance: bool,
+    marker: PhantomData<fn() -> S>,
+}
+
+#[derive(Clone)]
+enum StoreChoice {
+    /// Infisical, configured from the `INFISICAL_*` variables of the loader's [`Env`].
+    FromEnv,
+    /// No store: env vars, files and defaults only.
+    Disabled,
+    /// A store given in code.
+    Given(Arc<dyn SecretStore>),
+}
+
+impl<S> fmt::Debug for Loader<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let store = match &self.store {
+            StoreChoice::FromEnv => "from INFISICAL_* env vars".to_owned(),
+            StoreChoice::Disabled => "none".to_owned(),
+            StoreChoice::Given(store) => format!("{store:?}"),
+        };
+        f.debug_struct("Loader")
+            .field("env", &self.env)
+            .field("secrets_dir", &self.secrets_dir)
+            .field("store", &store)
+            .field("fallback_on_store_error", &self.fallback_on_store_error)
+            .field("log_provenance", &self.log_provenance)
+            .finish()
+    }
+}
+
+impl<S> Clone for Loader<S> {
+    fn clone(&self) -> Self {
+        Self {
+            env: self.env.clone(),
+            secrets_dir: self.secrets_dir.clone(),
+            store: self.store.clone(),
+            fallback_on_store_error: self.fallback_on_store_error,
+            log_provenance: self.log_provenance,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<S: Secrets> Default for Loader<S> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S: Secrets> Loader<S> {
+    /// The default loader: Infisical from `INFISICAL_*` env vars when set, the process
+    /// environment, no secrets directory, store errors fail closed.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            env: Env::process(),
+            secrets_dir: None,
+            store: StoreChoice::FromEnv,
+            fallback_on_store_error: false,
+            log_provenance: false,
+            marker: PhantomData,
+        }
+    }
+
+    /// Reads env vars (and the `INFISICAL_*` configuration) from `env` instead of the process
+    /// environment.
+    #[must_use]
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// Also looks for a file named like the key in `dir` (a Kubernetes secret volume, the
+    /// Infisical agent's output), after the env var and its `_FILE` variable.
+    #[must_use]
+    pub fn secrets_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.secrets_dir = Some(dir.into());
+        self
+    }
+
+    /// Uses `store` as the first source instead of Infisical configured from env vars.
+    #[must_use]
+    pub fn store(mut self, store: impl SecretStore + 'static) -> Self {
+        self.store = StoreChoice::Given(Arc::new(store));
+        self
+    }
+
+    /// Uses the Infisical client `client` as the first source. Share one client between loads
+    /// to share its login.
+    #[must_use]
+    pub fn infisical(self, client: crate::InfisicalClient) -> Self {
+        self.store(client)
+    }
+
+    /// Uses no secret store at all, whatever the env vars say.
+    #[must_use]
+    pub fn without_store(mut self) -> Self {
+        self.store = StoreChoice::Disabled;
+        self
+    }
+
+    /// When the store fails for a folder (outage, forbidden, auth failure, deadline), fall back
+    /// to env vars, files and defaults for every key of it instead of failing closed. The
+    /// provenance says which fallback happened and why.
+    #[must_use]
+    pub fn fallback_on_store_error(mut self, fallback: bool) -> Self {
+        self.fallback_on_store_error = fallback;
+        self
+    }
+
+    /// Logs the provenance report at `tracing` info level after a successful load.
+    #[must_use]
+    pub fn log_provenance(mut self, log: bool) -> Self {
+        self.log_provenance = log;
+        self
+    }
+
+    /// Loads the struct.
+    ///
+    /// # Errors
+    /// [`Error::Load`] with every problem found, when any key is missing, empty, invalid,
+    /// ambiguous, unreadable, withheld or failed in the store.
+    pub async fn load(&self) -> Result<S, Error> {
+        self.load_with_provenance().await.map(|(secrets, _)| secrets)
+    }
+
+    /// Loads the struct and says where each key came from.
+    ///
+    /// # Errors
+    /// As [`load`](Self::load).
+    pub async fn load_with_provenance(&self) -> Result<(S, Provenance), Error> {
+        let spec = S::SPEC;
+        let mut resolved = Resolved::new(spec);
+        let mut provenance = Provenance::new(spec.name());
+        check_spec(spec.keys(), &mut resolved);
+
+        let store = self.active_store(&mut resolved, &mut provenance);
+        let mut listings = match &store {
+            ActiveStore::Ready(store) => {
+                let folders = folders_of::<S>(store.as_ref(), &mut resolved);
+                fetch_all(store.as_ref(), folders).await
+            }
+            ActiveStore::NotConfigured | ActiveStore::Broken => BTreeMap::new(),
+        };
+
+        for (index, key) in spec.keys().iter().enumerate() {
+            let store_lookup = match &store {
+                ActiveStore::NotConfigured => StoreLookup::NotConfigured,
+                ActiveStore::Broken => StoreLookup::Skipped,
+                ActiveStore::Ready(store) => folder_of::<S>(store.as_ref(), key)
+                    .and_then(|folder| {
+                        let listing = listings.get_mut(&folder)?;
+                        Some(StoreLookup::Listed {
+                            store: store.name(),
+                            folder,
+                            listing,
+                        })
+                    })
+                    .unwrap_or(StoreLookup::Skipped),
+            };
+            let outcome = self.resolve_key(key, store_lookup, &mut provenance).await;
+            match outcome {
+                Outcome::Found {
+                    value,
+                    source,
+                    tried,
+                } => {
+                    if value.expose_secret().is_empty() && !key.is_empty_allowed() {
+                        if key.is_optional() {
+                            provenance.push(key.key(), key.field(), None, tried);
+                            resolved.push(Slot::Absent);
+                        } else {
+                            let kind = ProblemKind::Empty(source);
+                            resolved.fail(index, Problem::for_key(key.key(), key.field(), kind, tried));
+                            resolved.push(Slot::Failed);
+                        }
+                    } else {
+                        provenance.push(key.key(), key.field(), Some(source.clone()), tried.clone());
+                        resolved.push(Slot::Value {
+                            value,
+                            source,
+                            tried,
+                        });
+                    }
+                }
+                Outcome::Absent { tried } if key.is_optional() => {
+                    provenance.push(key.key(), key.field(), None, tried);
+                    resolved.push(Slot::Absent);
+                }
+                Outcome::Absent { tried } => {
+                    let problem = Problem::for_key(key.key(), key.field(), ProblemKind::Missing, tried);
+                    resolved.fail(index, problem);
+                    resolved.push(Slot::Failed);
+                }
+                Outcome::Failed { kind, tried } => {
+                    resolved.fail(index, Problem::for_key(key.key(), key.field(), kind, tried));
+                    resolved.push(Slot::Failed);
+                }
+            }
+        }
+
+        let secrets = S::from_resolved(resolved)?;
+        if self.log_provenance {
+            provenance.log();
+        }
+        Ok((secrets, provenance))
+    }
+
+    /// The store for this load; when there is none, the reason is noted (env-only) or
+    /// reported (half a configuration).
+    fn active_store(&self, resolved: &mut Resolved, provenance: &mut Provenance) -> ActiveStore {
+        match &self.store {
+            StoreChoice::Given(store) => ActiveStore::Ready(Arc::clone(store)),
+            StoreChoice::Disabled => {
+                provenance.note("no secret store: env vars, files and defaults only");
+                ActiveStore::NotConfigured
+            }
+            StoreChoice::FromEnv => match infisical::from_env(&self.env) {
+                FromEnv::NotConfigured => {
+                    let note = "Infisical not configured (no INFISICAL_* credentials): env vars, files and defaults only";
+                    tracing::info!(target: "secrets_core", secrets = S::SPEC.name(), "{note}");
+                    provenance.note(note);
+                    ActiveStore::NotConfigured
+                }
+                FromEnv::Invalid(messages) => {
+                    for message in messages {
+                        resolved.fail_config(Problem::config(message));
+                    }
+                    ActiveStore::Broken
+                }
+                FromEnv::Ready(client) => ActiveStore::Ready(Arc::new(client)),
+            },
+        }
+    }
+
+    async fn resolve_key(
+        &self,
+        key: &KeySpec,
+        store: StoreLookup<'_>,
+        provenance: &mut Provenance,
+    ) -> Outcome {
+        let mut tried = Vec::new();
+        match store {
+            StoreLookup::NotConfigured => tried.push(Lookup::StoreNotConfigured),
+            StoreLookup::Skipped => {}
+            StoreLookup::Listed {
+                store,
+                folder,
+                listing,
+            } => match listing {
+                Ok(listing) => match listing.remove(key.key()).map(|s| s.into_parts()) {
+                    Some((StoredValue::Value(value), import)) => {
+                        let source = Source::Store {
+                            store,
+                            folder: folder.clone(),
+                            import,
+                        };
+                        return Outcome::found(value, source, tried);
+                    }
+                    Some((StoredValue::Withheld, _)) => {
+                        return Outcome::failed(ProblemKind::Withheld(folder.clone()), tried);
+                    }
+                    Some((StoredValue::UnexpandedReference, _)) => {
+                        let kind = ProblemKind::UnexpandedReference(folder.clone());
+                        return Outcome::failed(kind, tried);
+                    }
+                    None => tried.push(Lookup::NotInStore {
+                        store,
+                        folder: folder.clone(),
+                        folder_empty: listing.is_empty(),
+                    }),
+                },
+                Err(error) => {
+                    if !(self.fallback_on_store_error || key.is_fallback_on_store_error()) {
+                        return Outcome::failed(ProblemKind::Store(error.clone()), tried);
+                    }
+                    let reason = error.to_string();
+                    provenance.note(format!("fell back from {store} {folder}: {reason}"));
+                    tried.push(Lookup::StoreFailed {
+                        store,
+                        folder: folder.clone(),
+                        reason,
+                    });
+                }
+            },
+        }
+
+        if let Some(outcome) = self.from_env(key, &mut tried).await {
+            return outcome;
+        }
+        if let Some(outcome) = self.from_secrets_dir(key, &mut tried).await {
+            return outcome;
+        }
+        match key.default() {
+            Some(default) => {
+                Outcome::found(SecretString::from(default.to_owned()), Source::Default, tried)
+            }
+            None => {
+                tried.push(Lookup::NoDefault);
+                Outcome::Absent { tried }
+            }
+        }
+    }
+
+    /// The env var, then the file its `_FILE` variable names.
+    async fn from_env(&self, key: &KeySpec, tried: &mut Vec<Lookup>) -> Option<Outcome> {
+        let Some(var) = key.env_var() else {
+            tried.push(Lookup::EnvDisabled);
+            return None;
+        };
+        let value = self.env.get(var);
+        let file = key.file_var().map(|file_var| (file_var, self.env.get(file_var)));
+        if let (Some(_), Some((file_var, Some(_)))) = (&value, &file) {
+            let kind = ProblemKind::Ambiguous {
+                env: var.to_owned(),
+                file_var: (*file_var).to_owned(),
+            };
+            return Some(Outcome::failed(kind, std::mem::take(tried)));
+        }
+        if let Some(value) = value {
+            let source = Source::Env(var.to_owned());
+            return Some(match value.into_string() {
+                Ok(text) => Outcome::found(SecretString::from(text), source, std::mem::take(tried)),
+                Err(raw) => {
+                    drop(SecretOs(raw));
+                    Outcome::failed(ProblemKind::NotUnicode(source), std::mem::take(tried))
+                }
+            });
+        }
+        tried.push(Lookup::EnvNotSet(var.to_owned()));
+        match file? {
+            (file_var, None) => {
+                tried.push(Lookup::FileVarNotSet(file_var.to_owned()));
+                None
+            }
+            (file_var, Some(path)) => {
+                let path = PathBuf::from(path);
+                let source = Source::File {
+                    var: file_var.to_owned(),
+                    path: path.clone(),
+                };
+                Some(match read_secret_file(&path).await {
+                    Ok(Some(value)) => Outcome::found(value, source, std::mem::take(tried)),
+                    Ok(None) => Outcome::failed(
+                        ProblemKind::UnreadableFile {
+                            path,
+                            reason: "no such file".to_owned(),
+                        },
+                        std::mem::take(tried),
+                    ),
+                    Err(FileError::NotUnicode) => {
+                        Outcome::failed(ProblemKind::NotUnicode(source), std::mem::take(tried))
+                    }
+                    Err(FileError::Unreadable(reason)) => Outcome::failed(
+                        ProblemKind::UnreadableFile { path, reason },
+                        std::mem::take(tried),
+                    ),
+                })
+            }
+        }
+    }
+
+    /// The file named like the key in the secrets directory.
+    async fn from_secrets_dir(&self, key: &KeySpec, tried: &mut Vec<Lookup>) -> Option<Outcome> {
+        let dir = self.secrets_dir.as_ref()?;
+        if !names::is_file_name(key.key()) {
+            return None;
+        }
+        let path = dir.join(key.key());
+        let source = Source::SecretsDir(path.clone());
+        match read_secret_file(&path).await {
+            Ok(Some(value)) => Some(Outcome::found(value, source, std::mem::take(tried))),
+            Ok(None) => {
+                tried.push(Lookup::NoFile(path));
+                None
+            }
+            Err(FileError::NotUnicode) => Some(Outcome::failed(
+                ProblemKind::NotUnicode(source),
+                std::mem::take(tried),
+            )),
+            Err(FileError::Unreadable(reason)) => Some(Outcome::failed(
+                ProblemKind::UnreadableFile { path, reason },
+                std::mem::take(tried),
+            )),
+        }
+    }
+}
+
+/// The store of one load.
+enum ActiveStore {
+    Ready(Arc<dyn SecretStore>),
+    /// No store: keys say so in their trail.
+    NotConfigured,
+    /// The store's configuration is wrong and was reported; keys skip it.
+    Broken,
+}
+
+/// What the store said about one key's folder.
+enum StoreLookup<'a> {
+    /// No store is configured: say so in the trail.
+    NotConfigured,
+    /// The store could not be asked (a configuration problem was reported).
+    Skipped,
+    Listed {
+        store: &'static str,
+        folder: Folder,
+        listing: &'a mut Result<FolderSecrets, StoreError>,
+    },
+}
+
+enum Outcome {
+    Found {
+        value: SecretString,
+        source: Source,
+        tried: Vec<Lookup>,
+    },
+    Absent {
+        tried: Vec<Lookup>,
+    },
+    Failed {
+        kind: ProblemKind,
+        tried: Vec<Lookup>,
+    },
+}
+
+impl Outcome {
+    fn found(value: SecretString, source: Source, tried: Vec<Lookup>) -> Self {
+        Self::Found {
+            value,
+            source,
+            tried,
+        }
+    }
+
+    fn failed(kind: ProblemKind, tried: Vec<Lookup>) -> Self {
+        Self::Failed { kind, tried }
+    }
+}
+
+/// Non-UTF-8 bytes of an env var that may still be a secret: wiped when dropped.
+struct SecretOs(OsString);
+
+impl Drop for SecretOs {
+    fn drop(&mut self) {
+        let mut bytes = std::mem::take(&mut self.0).into_encoded_bytes();
+        bytes.zeroize();
+    }
+}
+
+enum FileError {
+    NotUnicode,
+    Unreadable(String),
+}
+
+/// Reads a secret file: `Ok(None)` when it does not exist; a single trailing newline (`\n` or
+/// `\r\n`) is dropped, as `echo` and editors add one.
+async fn read_secret_file(path: &Path) -> Result<Option<SecretString>, FileError> {
+    let meta = match tokio::fs::metadata(path).await {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(FileError::Unreadable(e.kind().to_string())),
+    };
+    if meta.is_dir() {
+        return Err(FileError::Unreadable("is a directory".to_owned()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(FileError::Unreadable(format!(
+            "larger than {MAX_FILE_BYTES} bytes"
+        )));
+    }
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| FileError::Unreadable(e.kind().to_string()))?;
+    let mut text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            e.into_bytes().zeroize();
+            return Err(FileError::NotUnicode);
+        }
+    };
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    Ok(Some(SecretString::from(text)))
+}
+
+/// Re-checks the names of a spec at run time: the derive checks them at compile time, but a
+/// hand-written impl could carry anything.
+fn check_spec(keys: &[KeySpec], resolved: &mut Resolved) {
+    let mut seen_env = HashSet::new();
+    for key in keys {
+        let names = key.env_var().into_iter().chain(key.file_var());
+        for name in names {
+            if !names::is_env_name(name) {
+                resolved.fail_config(Problem::config(format!(
+                    "field {}: `{name}` is not a valid env var name",
+                    key.field()
+                )));
+            } else if names::is_reserved(name) {
+                resolved.fail_config(Problem::config(format!(
+                    "field {}: `{name}` is reserved for the system or the Infisical client",
+                    key.field()
+                )));
+            }
+            if !seen_env.insert(name) {
+                resolved.fail_config(Problem::config(format!(
+                    "field {}: env var `{name}` is used by two fields",
+                    key.field()
+                )));
+            }
+        }
+        if key.key().trim().is_empty() {
+            resolved.fail_config(Problem::config(format!("field {}: empty key", key.field())));
+        }
+    }
+}
+
+/// The folder of `key`: the field's path, else the store's configured path, else the struct's,
+/// else `/`; in the store's environment, else the struct's. `None` without an environment.
+fn folder_of<S: Secrets>(store: &dyn SecretStore, key: &KeySpec) -> Option<Folder> {
+    let environment = store
+        .environment()
+        .or(S::SPEC.default_environment())?;
+    let path = key
+        .folder()
+        .or(store.default_path())
+        .or(S::SPEC.folder())
+        .unwrap_or("/");
+    Some(Folder::new(environment, path))
+}
+
+/// The distinct valid folders of the struct; a configuration problem for an invalid one, or
+/// when no environment is known.
+fn folders_of<S: Secrets>(store: &dyn SecretStore, resolved: &mut Resolved) -> Vec<Folder> {
+    if store.environment().or(S::SPEC.default_environment()).is_none() {
+        resolved.fail_config(Problem::config(format!(
+            "no {} environment: set INFISICAL_ENVIRONMENT or #[secret(environment = \"...\")] on {}",
+            store.name(),
+            S::SPEC.name()
+        )));
+        return Vec::new();
+    }
+    let mut folders: Vec<Folder> = S::SPEC
+        .keys()
+        .iter()
+        .filter_map(|key| folder_of::<S>(store, key))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    folders.retain(|folder| {
+        let valid =
+            names::is_folder_path(folder.path()) && names::is_environment_slug(folder.environment());
+        if !valid {
+            resolved.fail_config(Problem::config(format!(
+                "invalid {} folder `{folder}`: paths are `/` or `/seg/seg` with segments of [A-Za-z0-9_-], environments are lowercase slugs",
+                store.name()
+            )));
+        }
+        valid
+    });
+    folders
+}
+
+/// Lists every folder once, all concurrently.
+async fn fetch_all(
+    store: &dyn SecretStore,
+    folders: Vec<Folder>,
+) -> BTreeMap<Folder, Result<FolderSecrets, StoreError>> {
+    let results = join_all(folders.iter().map(|folder| store.fetch(folder))).await;
+    folders
+        .into_iter()
+        .zip(results)
+        .map(|(folder, result)| {
+            let result = result.map_err(|e| e.with_folder(folder.clone()));
+            (folder, result)
+        })
+        .collect()
+}

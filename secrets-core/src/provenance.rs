@@ -1,0 +1,150 @@
+//! A value-free report of where each key came from.
+
+use std::fmt;
+
+use crate::source::{Lookup, Source};
+
+/// Where every key of a load came from, and why lower sources were consulted. Holds no value.
+///
+/// `Display` prints one line per key; [`log`](Self::log) emits the same lines at `tracing`
+/// info level.
+#[derive(Debug, Clone, Default)]
+pub struct Provenance {
+    target: &'static str,
+    entries: Vec<ProvenanceEntry>,
+    notes: Vec<String>,
+}
+
+/// Where one key came from.
+#[derive(Debug, Clone)]
+pub struct ProvenanceEntry {
+    key: String,
+    field: &'static str,
+    source: Option<Source>,
+    tried: Vec<Lookup>,
+}
+
+impl ProvenanceEntry {
+    /// The key.
+    #[must_use]
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The struct field.
+    #[must_use]
+    pub fn field(&self) -> &'static str {
+        self.field
+    }
+
+    /// Where the value came from; `None` for an optional key that no source had.
+    #[must_use]
+    pub fn source(&self) -> Option<&Source> {
+        self.source.as_ref()
+    }
+
+    /// The places consulted before the source, with what each held.
+    #[must_use]
+    pub fn tried(&self) -> &[Lookup] {
+        &self.tried
+    }
+}
+
+impl fmt::Display for ProvenanceEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (field {}): ", self.key, self.field)?;
+        match &self.source {
+            Some(source) => write!(f, "{source}")?,
+            None => f.write_str("not set (optional)")?,
+        }
+        if !self.tried.is_empty() {
+            f.write_str(" after ")?;
+            for (i, lookup) in self.tried.iter().enumerate() {
+                if i > 0 {
+                    f.write_str("; ")?;
+                }
+                write!(f, "{lookup}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Provenance {
+    pub(crate) fn new(target: &'static str) -> Self {
+        Self {
+            target,
+            entries: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub(crate) fn push(
+        &mut self,
+        key: &str,
+        field: &'static str,
+        source: Option<Source>,
+        tried: Vec<Lookup>,
+    ) {
+        self.entries.push(ProvenanceEntry {
+            key: key.to_owned(),
+            field,
+            source,
+            tried,
+        });
+    }
+
+    pub(crate) fn note(&mut self, note: impl Into<String>) {
+        let note = note.into();
+        if !self.notes.contains(&note) {
+            self.notes.push(note);
+        }
+    }
+
+    /// The struct the report is about.
+    #[must_use]
+    pub fn target(&self) -> &'static str {
+        self.target
+    }
+
+    /// One entry per key, in field order.
+    #[must_use]
+    pub fn entries(&self) -> &[ProvenanceEntry] {
+        &self.entries
+    }
+
+    /// The entry of `key`, if the struct has it.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&ProvenanceEntry> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+
+    /// Remarks about the load as a whole: env-only mode, empty folders, fallbacks taken.
+    #[must_use]
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Logs the notes and one line per key at `tracing` info level (target `secrets_core`).
+    pub fn log(&self) {
+        for note in &self.notes {
+            tracing::info!(target: "secrets_core", secrets = self.target, "{note}");
+        }
+        for entry in &self.entries {
+            tracing::info!(target: "secrets_core", secrets = self.target, "{entry}");
+        }
+    }
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:", self.target)?;
+        for note in &self.notes {
+            write!(f, "\n  note: {note}")?;
+        }
+        for entry in &self.entries {
+            write!(f, "\n  {entry}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,51 @@
+//! The trait `#[derive(Secrets)]` implements.
+
+use crate::error::Error;
+use crate::resolved::Resolved;
+use crate::spec::StructSpec;
+
+/// A struct whose fields are loaded from secret sources.
+///
+/// Derive it: `#[derive(Secrets)]` writes the spec table, `from_resolved`, an inherent
+/// `load()`/`loader()` and a redacting `Debug`. A hand-written impl is possible; the loader
+/// re-checks every key name at run time.
+///
+/// ```
+/// use secrets_core::{Env, Error, ExposeSecret, KeySpec, Loader, Resolved, SecretString, Secrets, StructSpec};
+///
+/// struct Token {
+///     token: SecretString,
+/// }
+///
+/// impl Secrets for Token {
+///     const SPEC: StructSpec = StructSpec::new("Token", &[KeySpec::new("TOKEN", "token").env("TOKEN")]);
+///
+///     fn from_resolved(mut resolved: Resolved) -> Result<Self, Error> {
+///         let token = resolved.take(0, Ok);
+///         match token {
+///             Some(token) if resolved.is_ok() => Ok(Self { token }),
+///             _ => Err(resolved.into_error()),
+///         }
+///     }
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let loaded = Loader::<Token>::new()
+///     .env(Env::from_pairs([("TOKEN", "t0ken")]))
+///     .load()
+///     .await
+///     .unwrap();
+/// assert_eq!(loaded.token.expose_secret(), "t0ken");
+/// # });
+/// ```
+pub trait Secrets: Sized {
+    /// The keys, their sources and the struct's default folder.
+    const SPEC: StructSpec;
+
+    /// Builds the struct from resolved values, converting each to its field type and adding
+    /// every conversion failure to the problems already found.
+    ///
+    /// # Errors
+    /// The full report when any key is missing or invalid.
+    fn from_resolved(resolved: Resolved) -> Result<Self, Error>;
+}

@@ -1,0 +1,163 @@
+//! Where a value can come from, and what each place said when it was looked in.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// A folder of a secret store: an environment slug and a path, shown as `prod:/backend`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Folder {
+    environment: String,
+    path: String,
+}
+
+impl Folder {
+    /// A folder of environment `environment` at `path` (normalised to a leading `/` and no
+    /// trailing `/`).
+    #[must_use]
+    pub fn new(environment: impl Into<String>, path: &str) -> Self {
+        let trimmed = path.trim().trim_matches('/');
+        Self {
+            environment: environment.into(),
+            path: format!("/{trimmed}"),
+        }
+    }
+
+    /// The environment slug, e.g. `prod`.
+    #[must_use]
+    pub fn environment(&self) -> &str {
+        &self.environment
+    }
+
+    /// The folder path, e.g. `/backend`.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl fmt::Display for Folder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.environment, self.path)
+    }
+}
+
+/// A place a value was looked for, or came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Source {
+    /// A folder of the secret store (Infisical); `import` is set when the value came from a
+    /// folder imported into it.
+    Store {
+        /// The store's name, `Infisical` for the built-in one.
+        store: &'static str,
+        /// The folder that was listed.
+        folder: Folder,
+        /// The imported folder the value came from, if not the folder itself.
+        import: Option<Folder>,
+    },
+    /// An environment variable.
+    Env(String),
+    /// A file named by a `<ENV>_FILE` variable.
+    File {
+        /// The variable that named the file.
+        var: String,
+        /// The file.
+        path: PathBuf,
+    },
+    /// A file in the secrets directory given to the loader.
+    SecretsDir(PathBuf),
+    /// The field's `default`.
+    Default,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Store {
+                store,
+                folder,
+                import: None,
+            } => write!(f, "{store} {folder}"),
+            Self::Store {
+                store,
+                folder,
+                import: Some(import),
+            } => write!(f, "{store} {folder} (imported from {import})"),
+            Self::Env(var) => write!(f, "env {var}"),
+            Self::File { var, path } => write!(f, "file {} (from {var})", path.display()),
+            Self::SecretsDir(path) => write!(f, "file {}", path.display()),
+            Self::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// One place looked in for a key, and what it held: the trail of a [`Problem`](crate::Problem)
+/// and of a [`Provenance`](crate::Provenance) entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Lookup {
+    /// The store is not configured: the loader runs on env vars, files and defaults.
+    StoreNotConfigured,
+    /// The store listed the folder and the key was not in it. `folder_empty` is set when the
+    /// folder held nothing at all, which usually means a wrong environment or path.
+    NotInStore {
+        /// The store's name.
+        store: &'static str,
+        /// The folder that was listed.
+        folder: Folder,
+        /// Whether the whole folder was empty.
+        folder_empty: bool,
+    },
+    /// The store failed for the folder and the key fell back to lower sources, as the user
+    /// opted in to.
+    StoreFailed {
+        /// The store's name.
+        store: &'static str,
+        /// The folder that could not be listed.
+        folder: Folder,
+        /// Why, without any secret.
+        reason: String,
+    },
+    /// The env var is not set.
+    EnvNotSet(String),
+    /// The key never comes from an env var (`no_env`).
+    EnvDisabled,
+    /// The `<ENV>_FILE` variable is not set.
+    FileVarNotSet(String),
+    /// No file of that name in the secrets directory.
+    NoFile(PathBuf),
+    /// The field has no default.
+    NoDefault,
+    /// A source held the value.
+    Found(Source),
+}
+
+impl fmt::Display for Lookup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::StoreNotConfigured => f.write_str("Infisical not configured"),
+            Self::NotInStore {
+                store,
+                folder,
+                folder_empty,
+            } => {
+                write!(f, "not in {store} {folder}")?;
+                if *folder_empty {
+                    f.write_str(" (the folder was empty: check environment and path)")?;
+                }
+                Ok(())
+            }
+            Self::StoreFailed {
+                store,
+                folder,
+                reason,
+            } => write!(f, "{store} {folder} failed ({reason}), fell back"),
+            Self::EnvNotSet(var) => write!(f, "env {var} not set"),
+            Self::EnvDisabled => f.write_str("env not read (no_env)"),
+            Self::FileVarNotSet(var) => write!(f, "{var} not set"),
+            Self::NoFile(path) => write!(f, "no file {}", path.display()),
+            Self::NoDefault => f.write_str("no default"),
+            Self::Found(source) => write!(f, "found in {source}"),
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The static description of a secrets struct: what the derive generates and the loader reads.
+
+/// How one field of a [`Secrets`](crate::Secrets) struct is looked up.
+///
+/// The derive builds one `KeySpec` per field in a `const` table; a hand-written
+/// [`Secrets`](crate::Secrets) impl builds them with the same `const` builder methods.
+/// The loader re-checks every name at run time, so a hand-written table cannot smuggle in an
+/// invalid key.
+///
+/// ```
+/// use secrets_core::KeySpec;
+///
+/// const PORT: KeySpec = KeySpec::new("PORT", "port").env("PORT").default_value("8080");
+/// assert_eq!(PORT.key(), "PORT");
+/// assert_eq!(PORT.file_env(), Some("PORT_FILE"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySpec {
+    key: &'static str,
+    field: &'static str,
+    env: Option<&'static str>,
+    file_env: Option<&'static str>,
+    default: Option<&'static str>,
+    path: Option<&'static str>,
+    optional: bool,
+    allow_empty: bool,
+    fallback_on_store_error: bool,
+}
+
+impl KeySpec {
+    /// A required key with no env var, no file variable, no default and the struct's folder.
+    #[must_use]
+    pub const fn new(key: &'static str, field: &'static str) -> Self {
+        Self {
+            key,
+            field,
+            env: None,
+            file_env: None,
+            default: None,
+            path: None,
+            optional: false,
+            allow_empty: false,
+            fallback_on_store_error: false,
+        }
+    }
+
+    /// Reads the env var `var` as the second source, and the file named by `<var>_FILE` as the
+    /// third; the derive passes both names, computed at compile time.
+    #[must_use]
+    pub const fn env(mut self, var: &'static str) -> Self {
+        self.env = Some(var);
+        self
+    }
+
+    /// Sets the name of the variable that holds a file path (`<ENV>_FILE` by convention).
+    #[must_use]
+    pub const fn file_env(mut self, var: &'static str) -> Self {
+        self.file_env = Some(var);
+        self
+    }
+
+    /// The value to use when no source has the key; parsed like any other value.
+    #[must_use]
+    pub const fn default_value(mut self, value: &'static str) -> Self {
+        self.default = Some(value);
+        self
+    }
+
+    /// The Infisical folder of this key, when it differs from the struct's.
+    #[must_use]
+    pub const fn path(mut self, path: &'static str) -> Self {
+        self.path = Some(path);
+        self
+    }
+
+    /// Marks the key optional (an `Option<T>` field): absent or empty becomes `None`.
+    #[must_use]
+    pub const fn optional(mut self) -> Self {
+        self.optional = true;
+        self
+    }
+
+    /// Accepts an empty value for a required key instead of reporting it.
+    #[must_use]
+    pub const fn allow_empty(mut self) -> Self {
+        self.allow_empty = true;
+        self
+    }
+
+    /// Falls back to the env var, file and default when the secret store fails for this key's
+    /// folder (outage, forbidden, auth failure) instead of failing closed.
+    #[must_use]
+    pub const fn fallback_on_store_error(mut self) -> Self {
+        self.fallback_on_store_error = true;
+        self
+    }
+
+    /// The key in the secret store, e.g. `DATABASE_URL`.
+    #[must_use]
+    pub const fn key(&self) -> &'static str {
+        self.key
+    }
+
+    /// The Rust field this key fills.
+    #[must_use]
+    pub const fn field(&self) -> &'static str {
+        self.field
+    }
+
+    /// The env var read as a fallback, or `None` when the key must never come from one.
+    #[must_use]
+    pub const fn env_var(&self) -> Option<&'static str> {
+        self.env
+    }
+
+    /// The variable naming a file that holds the value (`DATABASE_URL_FILE`), if any.
+    #[must_use]
+    pub const fn file_var(&self) -> Option<&'static str> {
+        self.file_env
+    }
+
+    /// The default value, if any.
+    #[must_use]
+    pub const fn default(&self) -> Option<&'static str> {
+        self.default
+    }
+
+    /// The folder given on the field, if any.
+    #[must_use]
+    pub const fn folder(&self) -> Option<&'static str> {
+        self.path
+    }
+
+    /// Whether an absent key is fine (`Option<T>` field).
+    #[must_use]
+    pub const fn is_optional(&self) -> bool {
+        self.optional
+    }
+
+    /// Whether an empty value is accepted for a required key.
+    #[must_use]
+    pub const fn is_empty_allowed(&self) -> bool {
+        self.allow_empty
+    }
+
+    /// Whether this key falls back to lower sources when the store fails.
+    #[must_use]
+    pub const fn is_fallback_on_store_error(&self) -> bool {
+        self.fallback_on_store_error
+    }
+}
+
+/// The static description of a whole secrets struct.
+///
+/// ```
+/// use secrets_core::{KeySpec, StructSpec};
+///
+/// const SPEC: StructSpec = StructSpec::new("AppSecrets", &[KeySpec::new("TOKEN", "token")])
+///     .path("/backend")
+///     .environment("prod");
+/// assert_eq!(SPEC.keys().len(), 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StructSpec {
+    name: &'static str,
+    keys: &'static [KeySpec],
+    path: Option<&'static str>,
+    environment: Option<&'static str>,
+}
+
+impl StructSpec {
+    /// A struct named `name` (used in the error report) with one key per field, in field order.
+    #[must_use]
+    pub const fn new(name: &'static str, keys: &'static [KeySpec]) -> Self {
+        Self {
+            name,
+            keys,
+            path: None,
+            environment: None,
+        }
+    }
+
+    /// The default Infisical folder of every key.
+    #[must_use]
+    pub const fn path(mut self, path: &'static str) -> Self {
+        self.path = Some(path);
+        self
+    }
+
+    /// The default Infisical environment slug.
+    #[must_use]
+    pub const fn environment(mut self, slug: &'static str) -> Self {
+        self.environment = Some(slug);
+        self
+    }
+
+    /// The struct's name.
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// One spec per field, in field order.
+    #[must_use]
+    pub const fn keys(&self) -> &'static [KeySpec] {
+        self.keys
+    }
+
+    /// The struct's default folder, if given.
+    #[must_use]
+    pub const fn folder(&self) -> Option<&'static str> {
+        self.path
+    }
+
+    /// The struct's default environment slug, if given.
+    #[must_use]
+    pub const fn default_environment(&self) -> Option<&'static str> {
+        self.environment
+    }
+}

@@ -1,0 +1,160 @@
+//! The secret-store side of loading: a source that lists a whole folder at once.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use secrecy::SecretString;
+
+use crate::error::StoreError;
+use crate::source::Folder;
+
+/// A boxed future, as [`SecretStore::fetch`] returns it (the trait must be usable as `dyn`).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A secret store the loader asks first: [`InfisicalClient`](crate::InfisicalClient), or your
+/// own.
+///
+/// The loader calls [`fetch`](Self::fetch) once per distinct folder the struct needs, all
+/// folders concurrently, never once per key.
+pub trait SecretStore: Send + Sync + fmt::Debug {
+    /// The name used in reports, e.g. `Infisical`.
+    fn name(&self) -> &'static str;
+
+    /// The environment slug to use for every key, overriding the struct's, if configured.
+    fn environment(&self) -> Option<&str> {
+        None
+    }
+
+    /// The folder to use instead of the struct's default folder, if configured.
+    fn default_path(&self) -> Option<&str> {
+        None
+    }
+
+    /// Lists every secret of one folder.
+    ///
+    /// # Errors
+    /// A [`StoreError`] when the folder cannot be listed; the loader turns it into a problem
+    /// for every key of that folder.
+    fn fetch<'a>(&'a self, folder: &'a Folder) -> BoxFuture<'a, Result<FolderSecrets, StoreError>>;
+}
+
+/// What one folder listing held, keyed by secret key.
+#[derive(Debug, Default)]
+pub struct FolderSecrets {
+    secrets: HashMap<String, StoredSecret>,
+}
+
+impl FolderSecrets {
+    /// An empty listing.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a secret, replacing one of the same key.
+    pub fn insert(&mut self, key: impl Into<String>, secret: StoredSecret) {
+        self.secrets.insert(key.into(), secret);
+    }
+
+    /// The secret of `key`, if listed.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&StoredSecret> {
+        self.secrets.get(key)
+    }
+
+    /// Takes the secret of `key` out of the listing.
+    pub fn remove(&mut self, key: &str) -> Option<StoredSecret> {
+        self.secrets.remove(key)
+    }
+
+    /// How many secrets were listed.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.secrets.len()
+    }
+
+    /// Whether the folder held nothing, which on an old Infisical server usually means a wrong
+    /// environment or path.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.secrets.is_empty()
+    }
+
+    /// The listed keys, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.secrets.keys().map(String::as_str)
+    }
+}
+
+/// One listed secret.
+#[derive(Debug)]
+pub struct StoredSecret {
+    value: StoredValue,
+    import: Option<Folder>,
+}
+
+impl StoredSecret {
+    /// A secret with a usable value, defined in the listed folder itself.
+    #[must_use]
+    pub fn value(value: SecretString) -> Self {
+        Self {
+            value: StoredValue::Value(value),
+            import: None,
+        }
+    }
+
+    /// A secret whose value the store withholds from this identity.
+    #[must_use]
+    pub fn withheld() -> Self {
+        Self {
+            value: StoredValue::Withheld,
+            import: None,
+        }
+    }
+
+    /// A secret whose value still holds a reference the store could not expand.
+    #[must_use]
+    pub fn unexpanded() -> Self {
+        Self {
+            value: StoredValue::UnexpandedReference,
+            import: None,
+        }
+    }
+
+    /// Marks the secret as coming from an imported folder.
+    #[must_use]
+    pub fn imported_from(mut self, folder: Folder) -> Self {
+        self.import = Some(folder);
+        self
+    }
+
+    /// The imported folder it came from, if any.
+    #[must_use]
+    pub fn import(&self) -> Option<&Folder> {
+        self.import.as_ref()
+    }
+
+    /// The value, or why there is none.
+    #[must_use]
+    pub fn stored_value(&self) -> &StoredValue {
+        &self.value
+    }
+
+    pub(crate) fn into_parts(self) -> (StoredValue, Option<Folder>) {
+        (self.value, self.import)
+    }
+}
+
+/// A listed secret's value, or the reason the store gave none.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StoredValue {
+    /// The value.
+    Value(SecretString),
+    /// Hidden from this identity (`secretValueHidden`).
+    Withheld,
+    /// Contains a `${...}` reference that was not expanded; the text is dropped.
+    UnexpandedReference,
+}

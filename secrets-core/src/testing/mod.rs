@@ -1,0 +1,1 @@
+//! A fake Infisical server for tests (placeholder).

@@ -1,5 +1,159 @@
-//! Typed secrets at startup: Infisical first, environment fallback, one report of every
-//! problem. (Manual to follow.)
+//! Typed secrets at startup: Infisical first, the environment second, and a refusal to start
+//! that names every missing secret at once.
+//!
+//! ```no_run
+//! use secrets_core::{ExposeSecret, SecretString, Secrets};
+//!
+//! #[derive(Secrets)]
+//! #[secret(path = "/langgraph-agent", environment = "prod")]
+//! struct AppSecrets {
+//!     anthropic_api_key: SecretString,          // key ANTHROPIC_API_KEY
+//!     #[secret(name = "OPENFGA_API_TOKEN")]
+//!     openfga_token: SecretString,
+//!     database_url: SecretString,
+//!     #[secret(default = "8080")]
+//!     port: u16,                                // any FromStr type, parsed and validated
+//!     sentry_dsn: Option<SecretString>,         // optional: absent is fine
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), secrets_core::Error> {
+//!     let secrets = AppSecrets::load().await?;
+//!     println!("listening on {}", secrets.port);
+//!     let _key: &str = secrets.anthropic_api_key.expose_secret();
+//!     Ok(())
+//! }
+//! ```
+//!
+//! When anything is wrong, `load()` fails once, with every problem:
+//!
+//! ```text
+//! failed to load AppSecrets: 3 problems
+//!   missing ANTHROPIC_API_KEY (field anthropic_api_key): not in Infisical prod:/langgraph-agent; env ANTHROPIC_API_KEY not set; ANTHROPIC_API_KEY_FILE not set; no default
+//!   forbidden OPENFGA_API_TOKEN (field openfga_token): Infisical prod:/openfga answered 403 PermissionDenied: You are not allowed to read on secrets
+//!   invalid PORT (field port) from env PORT: invalid digit found in string
+//! ```
+//!
+//! # The derive
+//!
+//! `#[derive(Secrets)]` on a struct with named fields generates:
+//! - an impl of [`Secrets`] with a static table of [`KeySpec`]s (checked at compile time);
+//! - inherent `async fn load() -> Result<Self, Error>` and `fn loader() -> Loader<Self>`, so no
+//!   trait import is needed;
+//! - a `Debug` that prints every field as `[REDACTED]`.
+//!
+//! It generates no `Serialize` and no `Clone`.
+//!
+//! ## Container attributes: `#[secret(...)]` on the struct
+//!
+//! | option | meaning |
+//! | --- | --- |
+//! | `path = "/folder"` | default Infisical folder of every field (else `/`) |
+//! | `environment = "prod"` | default Infisical environment slug (`INFISICAL_ENVIRONMENT` overrides it) |
+//! | `prefix = "APP_"` | prefix of every key derived from a field name (not of explicit `name`s) |
+//! | `crate = "path"` | where `secrets_core` is, for a renamed or re-exported dependency |
+//!
+//! ## Field attributes: `#[secret(...)]` on a field
+//!
+//! | option | meaning |
+//! | --- | --- |
+//! | `name = "KEY"` | the key, instead of the field name in `SCREAMING_SNAKE_CASE` |
+//! | `env = "VAR"` | the env var to read, when it differs from the key (its file variable is `VAR_FILE`) |
+//! | `no_env` | never read this key from an env var or a `_FILE` variable: only the store, the secrets directory or the default |
+//! | `default = "..."` | the value when no source has the key; parsed like any value (not on `Option` fields) |
+//! | `path = "/folder"` | the Infisical folder of this field |
+//! | `allow_empty` | accept an empty value for a required field |
+//! | `fallback_on_store_error` | fall back to env, files and default when Infisical fails for this field's folder |
+//!
+//! Mistakes are compile errors with a span on the wrong token and the fix in the message: key
+//! or env names that are not valid env var names (`[A-Za-z_][A-Za-z0-9_]*`), two fields with
+//! one key or env var, a key that collides with another field's `_FILE` variable, reserved
+//! names (`PATH`, `HOME`, `USER`, `SHELL`, `PWD`, `TERM`, `LANG`, `LC_*`, `XDG_*`,
+//! `INFISICAL_*`), invalid folder paths or environment slugs, unknown or repeated options, and
+//! field types that cannot be loaded.
+//!
+//! ## Field types
+//!
+//! [`SecretString`] (moved in, never copied), [`SecretBox<T>`](SecretBox) of a parseable `T`,
+//! `bool` (`true/false`, `1/0`, `yes/no`, `on/off`, any case), and every type that implements
+//! [`FromStr`](std::str::FromStr): `String`, integers, floats, `char`, `PathBuf`, `IpAddr`,
+//! `SocketAddr`, `Url`, your own types. `Option<T>` of any of them makes the field optional.
+//! A parser's error message becomes the reason in the report, with the value scrubbed out.
+//!
+//! # Where values come from
+//!
+//! For each key, in order; the first source that has it wins:
+//!
+//! 1. **the secret store**: Infisical (or any [`SecretStore`]), one list request per folder,
+//!    all folders concurrently;
+//! 2. **the env var**: the key, or the field's `env` (not with `no_env`);
+//! 3. **the file** named by `<ENV>_FILE` (the Docker and Kubernetes secrets convention), then
+//!    a file named like the key in the [secrets directory](Loader::secrets_dir); a single
+//!    trailing newline is dropped;
+//! 4. **the `default`**;
+//! 5. otherwise the key is missing: a problem, unless the field is an `Option`.
+//!
+//! Env vars are read through an [`Env`] lookup (the process environment by default; a map in
+//! tests). The library never calls `set_var`.
+//!
+//! A key falls back from the store to lower sources only when the store listed its folder and
+//! the key was not there, or when no store is configured. When the store fails for a folder
+//! (not found, forbidden, bad credentials, rate limited past the retry budget, server errors,
+//! unreachable, past the startup deadline), every key of that folder is a problem naming the
+//! cause: the loader fails closed. Opt in to falling back with
+//! [`Loader::fallback_on_store_error`] or the field option `fallback_on_store_error`; the
+//! [`Provenance`] then says which fallback happened and why.
+//!
+//! ## Empty values
+//!
+//! An empty value is a problem of its own (`empty`, not `missing`) for a required field, unless
+//! the field has `allow_empty`. For an `Option` field an empty value means `None`. The empty
+//! value stops the search: `PORT=` with a default of 8080 is reported, not silently replaced.
+//!
+//! ## Ambiguity and files
+//!
+//! Both `X` and `X_FILE` set is a problem (`ambiguous`): unset one. A `_FILE` that names a
+//! missing file, a directory, a file over 1 MiB or a file that is not UTF-8 is a problem that
+//! names the path.
+//!
+//! # Errors
+//!
+//! [`Error::Load`] carries a [`Report`]: every [`Problem`] in field order, each with its key,
+//! field, [`ProblemKind`] and the [`Lookup`]s tried. Problem kinds: missing, empty, invalid
+//! (with the parser's reason), ambiguous, unreadable file, withheld (Infisical hides the value
+//! from this identity), unexpanded reference, a store failure (not found, forbidden,
+//! unauthorized, throttled, unavailable, deadline), and configuration problems that belong to
+//! no field (half an Infisical configuration, say).
+//!
+//! # Provenance
+//!
+//! [`Loader::load_with_provenance`] also returns a [`Provenance`]: where each key came from
+//! (store folder, env var, file path, default) and why lower sources were consulted, never a
+//! value. [`Loader::log_provenance`] logs it at `tracing` info level, one line per key.
+//!
+//! # Infisical
+//!
+//! With no configuration in code, `load()` configures Infisical from the Infisical CLI's env
+//! vars, and runs env-only (said once in the provenance and at info level) when there are none.
+//! See [`InfisicalClient`] for the variables, the builder, and the HTTP behaviour (timeouts,
+//! retries, startup deadline, token handling).
+//!
+//! # Secrets stay secret
+//!
+//! Values are [`SecretString`]s from the moment they are read: `Debug` is redacted, memory is
+//! zeroized on drop, nothing here implements `Serialize`. No value, token or client secret
+//! appears in any error, `Debug` output, log line or panic message of this crate; parser
+//! messages that echo their input are scrubbed.
+//!
+//! # Testing your own `load()`
+//!
+//! The `testing` feature adds [`testing::FakeInfisical`](crate::testing), an in-process fake
+//! Infisical server on 127.0.0.1 to point a loader at.
+//!
+//! # Feature flags
+//!
+//! - `derive` (default): `#[derive(Secrets)]`.
+//! - `testing`: the fake Infisical server.
 #![forbid(unsafe_code)]
 
 mod convert;

@@ -1,0 +1,131 @@
+//! The secrets of an LLM agent service: model API key, OpenFGA, Keycloak, database, JWT
+//! signing and an encryption key.
+//!
+//! With the Infisical CLI's variables set (`INFISICAL_UNIVERSAL_AUTH_CLIENT_ID`,
+//! `INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET`, `INFISICAL_PROJECT_ID`, `INFISICAL_ENVIRONMENT`,
+//! and `INFISICAL_DOMAIN` for a self-hosted instance) it loads from that Infisical; without
+//! them it runs on env vars alone and explains what is missing.
+//!
+//! Run with `cargo run --example agent`.
+
+use std::fmt;
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use secrets_core::{ExposeSecret, SecretBox, SecretString, Secrets};
+
+#[derive(Secrets)]
+#[secret(path = "/langgraph-agent", environment = "prod")]
+struct AgentSecrets {
+    /// The model provider's key.
+    anthropic_api_key: SecretString,
+    /// Fine-grained authorization.
+    #[secret(path = "/openfga")]
+    openfga_api_url: url_like::HttpUrl,
+    #[secret(path = "/openfga")]
+    openfga_store_id: String,
+    #[secret(path = "/openfga", name = "OPENFGA_API_TOKEN")]
+    openfga_token: SecretString,
+    /// The identity provider the agent's API trusts.
+    #[secret(path = "/keycloak")]
+    keycloak_issuer_url: url_like::HttpUrl,
+    #[secret(path = "/keycloak")]
+    keycloak_client_id: String,
+    #[secret(path = "/keycloak")]
+    keycloak_client_secret: SecretString,
+    /// State and checkpoints.
+    database_url: SecretString,
+    #[secret(default = "10")]
+    database_pool_size: u32,
+    /// Signs the agent's session tokens.
+    jwt_signing_secret: SecretString,
+    /// Encrypts stored conversation history: 32 bytes, hex.
+    #[secret(no_env)]
+    history_encryption_key: EncryptionKey,
+    sentry_dsn: Option<SecretString>,
+}
+
+/// A 256-bit key given as 64 hex digits; kept in zeroized memory.
+struct EncryptionKey(SecretBox<[u8; 32]>);
+
+impl FromStr for EncryptionKey {
+    type Err = KeyError;
+
+    fn from_str(s: &str) -> Result<Self, KeyError> {
+        if s.len() != 64 {
+            return Err(KeyError::Length(s.len()));
+        }
+        let mut key = Box::new([0u8; 32]);
+        for (i, byte) in key.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|_| KeyError::NotHex)?;
+        }
+        Ok(Self(SecretBox::new(key)))
+    }
+}
+
+#[derive(Debug)]
+enum KeyError {
+    Length(usize),
+    NotHex,
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Length(n) => write!(f, "expected 64 hex digits, got {n} characters"),
+            Self::NotHex => f.write_str("expected 64 hex digits"),
+        }
+    }
+}
+
+/// A tiny `http(s)://` URL check, standing in for the `url` crate in a real service.
+mod url_like {
+    use std::str::FromStr;
+
+    #[derive(Debug)]
+    pub(crate) struct HttpUrl(pub(crate) String);
+
+    impl FromStr for HttpUrl {
+        type Err = &'static str;
+
+        fn from_str(s: &str) -> Result<Self, Self::Err> {
+            if s.starts_with("https://") || s.starts_with("http://") {
+                Ok(Self(s.to_owned()))
+            } else {
+                Err("expected an http:// or https:// URL")
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match AgentSecrets::loader().log_provenance(true).load_with_provenance().await {
+        Ok((secrets, provenance)) => {
+            println!("{provenance}");
+            println!(
+                "agent ready: OpenFGA at {}, Keycloak issuer {}, pool of {}, key of {} bytes",
+                secrets.openfga_api_url.0,
+                secrets.keycloak_issuer_url.0,
+                secrets.database_pool_size,
+                secrets.history_encryption_key.0.expose_secret().len(),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            if e.problems().iter().any(|p| {
+                p.tried()
+                    .iter()
+                    .any(|l| matches!(l, secrets_core::Lookup::StoreNotConfigured))
+            }) {
+                eprintln!(
+                    "\nInfisical is not configured, so only env vars and files were read. To load from \
+                     Infisical, set INFISICAL_UNIVERSAL_AUTH_CLIENT_ID, INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET, \
+                     INFISICAL_PROJECT_ID and INFISICAL_ENVIRONMENT (and INFISICAL_DOMAIN when self-hosted)."
+                );
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

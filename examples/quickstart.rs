@@ -1,0 +1,76 @@
+//! Loads a struct of secrets from an in-process fake Infisical and the environment, then shows
+//! the one report a service prints when it must not start.
+//!
+//! Run with `cargo run --example quickstart`; it needs no network and no env var.
+
+use secrets_core::testing::FakeInfisical;
+use secrets_core::{Env, ExposeSecret, SecretString, Secrets};
+
+#[derive(Secrets)]
+#[secret(path = "/langgraph-agent", environment = "prod")]
+struct AppSecrets {
+    anthropic_api_key: SecretString,
+    #[secret(name = "OPENFGA_API_TOKEN")]
+    openfga_token: SecretString,
+    database_url: SecretString,
+    #[secret(default = "8080")]
+    port: u16,
+    sentry_dsn: Option<SecretString>,
+}
+
+#[tokio::main]
+async fn main() {
+    // A fake Infisical on 127.0.0.1 with a machine identity and two secrets in one folder.
+    let fake = FakeInfisical::builder()
+        .universal_auth("demo-client-id", "demo-client-secret")
+        .secret("prod", "/langgraph-agent", "ANTHROPIC_API_KEY", "sk-ant-demo-key")
+        .secret("prod", "/langgraph-agent", "OPENFGA_API_TOKEN", "fga-demo-token")
+        .start()
+        .await;
+
+    // What the service's environment would hold: the Infisical CLI's variables, plus one
+    // secret that is not in Infisical. Read through a map: the process environment is untouched.
+    let infisical = [
+        ("INFISICAL_DOMAIN", fake.url()),
+        ("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", "demo-client-id".to_owned()),
+        ("INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET", "demo-client-secret".to_owned()),
+        ("INFISICAL_PROJECT_ID", fake.project_id().to_owned()),
+    ];
+
+    println!("== a service whose secrets are all there\n");
+    let env = Env::from_pairs(
+        infisical
+            .clone()
+            .into_iter()
+            .chain([("DATABASE_URL", "postgres://app@localhost/app".to_owned())]),
+    );
+    match AppSecrets::loader().env(env).load_with_provenance().await {
+        Ok((secrets, provenance)) => {
+            println!("loaded: {secrets:?}");
+            println!(
+                "port {}, database URL of {} characters, Sentry {}",
+                secrets.port,
+                secrets.database_url.expose_secret().len(),
+                if secrets.sentry_dsn.is_some() { "on" } else { "off" },
+            );
+            println!("\nwhere each key came from:\n{provenance}");
+        }
+        Err(e) => println!("unexpected: {e}"),
+    }
+
+    println!("\n== the same service, with its environment broken three ways\n");
+    fake.remove_secret("prod", "/langgraph-agent", "OPENFGA_API_TOKEN");
+    let env = Env::from_pairs(
+        infisical
+            .into_iter()
+            .chain([("PORT", "80a".to_owned()), ("SENTRY_DSN", String::new())]),
+    );
+    match AppSecrets::loader().env(env).load().await {
+        Ok(_) => println!("unexpected: loaded"),
+        Err(e) => println!("{e}"),
+    }
+    println!(
+        "\n({} requests reached Infisical: one login and one list per load)",
+        fake.total_requests()
+    );
+}

@@ -100,7 +100,12 @@ mod url_like {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match AgentSecrets::loader().log_provenance(true).load_with_provenance().await {
+    tracing_subscriber::fmt().with_target(false).init();
+    // /run/secrets: where Kubernetes mounts secret volumes and the Infisical agent writes.
+    let loader = AgentSecrets::loader()
+        .secrets_dir("/run/secrets")
+        .log_provenance(true);
+    match loader.load_with_provenance().await {
         Ok((secrets, provenance)) => {
             println!("{provenance}");
             println!(

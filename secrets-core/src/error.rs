@@ -3,11 +3,12 @@
 use std::error::Error as StdError;
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::source::{Folder, Lookup, Source};
 
 /// Why loading failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// One or more keys could not be loaded. The report lists every problem, each with its
@@ -284,6 +285,7 @@ pub struct StoreError {
     name: Option<String>,
     message: Option<String>,
     req_id: Option<String>,
+    retry_after: Option<Duration>,
 }
 
 impl StoreError {
@@ -297,7 +299,21 @@ impl StoreError {
             name: None,
             message: Some(message.into()),
             req_id: None,
+            retry_after: None,
         }
+    }
+
+    /// Attaches how long the server asked us to wait before trying again (`Retry-After`).
+    #[must_use]
+    pub fn with_retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
+    }
+
+    /// How long the server asked us to wait, when it was rate limiting.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
     }
 
     /// Attaches the HTTP status.

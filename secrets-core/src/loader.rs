@@ -15,8 +15,9 @@ use zeroize::Zeroize;
 use crate::env::Env;
 use crate::error::{Error, Problem, ProblemKind, StoreError};
 use crate::infisical::{self, FromEnv};
+use crate::live::Watch;
 use crate::names;
-use crate::provenance::Provenance;
+use crate::provenance::{Fingerprint, Provenance};
 use crate::resolved::{Resolved, Slot};
 use crate::secrets::Secrets;
 use crate::source::{Folder, Lookup, Source};
@@ -178,6 +179,27 @@ impl<S: Secrets> Loader<S> {
         self
     }
 
+    /// Keeps the struct fresh: loads now like [`load`](Self::load), then again every
+    /// `interval` in the background; see [`Watch`].
+    pub fn watch(self, interval: std::time::Duration) -> Watch<S>
+    where
+        S: Send + Sync + 'static,
+    {
+        Watch::new(self, interval)
+    }
+
+    /// This loader with its store resolved once, so that repeated loads share one client (one
+    /// login, one connection pool) instead of configuring Infisical from env vars each time.
+    pub(crate) fn pinned(&self) -> Self {
+        let mut pinned = self.clone();
+        if let StoreChoice::FromEnv = self.store {
+            if let FromEnv::Ready(client) = infisical::from_env(&self.env) {
+                pinned.store = StoreChoice::Given(Arc::new(client));
+            }
+        }
+        pinned
+    }
+
     /// Loads the struct.
     ///
     /// # Errors
@@ -238,7 +260,8 @@ impl<S: Secrets> Loader<S> {
                             resolved.push(Slot::Failed);
                         }
                     } else {
-                        provenance.push(key.key(), key.field(), Some(source.clone()), tried.clone());
+                        let fingerprint = Fingerprint::of(value.expose_secret());
+                        provenance.push(key.key(), key.field(), Some((source.clone(), fingerprint)), tried.clone());
                         resolved.push(Slot::Value {
                             value,
                             source,

@@ -1,6 +1,8 @@
 //! A value-free report of where each key came from.
 
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::OnceLock;
 
 use crate::source::{Lookup, Source};
 
@@ -22,9 +24,16 @@ pub struct ProvenanceEntry {
     field: &'static str,
     source: Option<Source>,
     tried: Vec<Lookup>,
+    fingerprint: Option<Fingerprint>,
 }
 
 impl ProvenanceEntry {
+    /// A value-free fingerprint of the value, to tell whether it changed between loads.
+    #[must_use]
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        self.fingerprint
+    }
+
     /// The key.
     #[must_use]
     pub fn key(&self) -> &str {
@@ -83,14 +92,16 @@ impl Provenance {
         &mut self,
         key: &str,
         field: &'static str,
-        source: Option<Source>,
+        found: Option<(Source, Fingerprint)>,
         tried: Vec<Lookup>,
     ) {
+        let (source, fingerprint) = found.unzip();
         self.entries.push(ProvenanceEntry {
             key: key.to_owned(),
             field,
             source,
             tried,
+            fingerprint,
         });
     }
 
@@ -146,5 +157,31 @@ impl fmt::Display for Provenance {
             write!(f, "\n  {entry}")?;
         }
         Ok(())
+    }
+}
+
+/// A fingerprint of a value that reveals nothing about it: a SipHash keyed with a random key
+/// drawn once per process, so it only compares values within one process's life.
+///
+/// Shown as 8 hex digits.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Fingerprint(u64);
+
+impl Fingerprint {
+    pub(crate) fn of(value: &str) -> Self {
+        static KEY: OnceLock<RandomState> = OnceLock::new();
+        Self(KEY.get_or_init(RandomState::new).hash_one(value))
+    }
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:08x}", self.0 >> 32)
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Fingerprint({self})")
     }
 }

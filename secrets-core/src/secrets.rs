@@ -1,6 +1,11 @@
 //! The trait `#[derive(Secrets)]` implements.
 
+use std::future::Future;
+use std::time::Duration;
+
 use crate::error::Error;
+use crate::live::Live;
+use crate::loader::Loader;
 use crate::resolved::Resolved;
 use crate::spec::StructSpec;
 
@@ -48,4 +53,16 @@ pub trait Secrets: Sized {
     /// # Errors
     /// The full report when any key is missing or invalid.
     fn from_resolved(resolved: Resolved) -> Result<Self, Error>;
+
+    /// Loads now, failing with the full report like `load()`, then refreshes every `interval`
+    /// in the background, swapping in only fully valid sets. See [`Live`].
+    ///
+    /// # Errors
+    /// The report of the first load.
+    fn watch(interval: Duration) -> impl Future<Output = Result<Live<Self>, Error>> + Send
+    where
+        Self: Send + Sync + 'static,
+    {
+        Loader::<Self>::new().watch(interval).start()
+    }
 }

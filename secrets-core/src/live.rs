@@ -1,0 +1,396 @@
+//! Live secrets: reload on an interval and swap in a new set only when all of it is valid.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::error::{Error, ProblemKind};
+use crate::loader::Loader;
+use crate::provenance::{Fingerprint, Provenance};
+use crate::secrets::Secrets;
+use crate::source::Source;
+
+/// Reloads on every interval, with jitter, and swaps in a new set only when the whole struct
+/// resolves. Built by [`Loader::watch`] or [`Secrets::watch`].
+///
+/// ```no_run
+/// # #[cfg(feature = "derive")] {
+/// use std::time::Duration;
+/// use secrets_core::{SecretString, Secrets};
+///
+/// #[derive(Secrets)]
+/// struct AppSecrets {
+///     database_url: SecretString,
+/// }
+///
+/// # async fn run() -> Result<(), secrets_core::Error> {
+/// let mut live = AppSecrets::loader()
+///     .watch(Duration::from_secs(60))
+///     .jitter(0.2)
+///     .max_backoff(Duration::from_secs(300))
+///     .start()
+///     .await?;
+/// let secrets = live.current();           // a cheap Arc snapshot
+/// live.changed().await;                   // a new, fully valid set is in place
+/// # drop(secrets); Ok(()) }
+/// # }
+/// ```
+#[derive(Debug)]
+#[must_use = "a watch does nothing until started"]
+pub struct Watch<S> {
+    loader: Loader<S>,
+    interval: Duration,
+    jitter: f64,
+    max_backoff: Duration,
+}
+
+impl<S: Secrets + Send + Sync + 'static> Watch<S> {
+    pub(crate) fn new(loader: Loader<S>, interval: Duration) -> Self {
+        Self {
+            loader,
+            interval,
+            jitter: 0.1,
+            max_backoff: Duration::from_secs(300),
+        }
+    }
+
+    /// Spreads each wait by up to `fraction` of it either way (default 0.1), so a fleet does not
+    /// refresh in lockstep. Clamped to `0.0..=1.0`.
+    pub fn jitter(mut self, fraction: f64) -> Self {
+        self.jitter = if fraction.is_nan() {
+            0.0
+        } else {
+            fraction.clamp(0.0, 1.0)
+        };
+        self
+    }
+
+    /// The longest wait between retries while refreshes keep failing (default 5 minutes).
+    pub fn max_backoff(mut self, max: Duration) -> Self {
+        self.max_backoff = max;
+        self
+    }
+
+    /// Loads once, exactly like [`Loader::load`] (failing with the full report), then keeps
+    /// refreshing in a background task until the returned [`Live`] is dropped.
+    ///
+    /// # Errors
+    /// The report of the first load.
+    pub async fn start(self) -> Result<Live<S>, Error> {
+        let loader = self.loader.pinned();
+        let (secrets, provenance) = loader.load_with_provenance().await?;
+        let now = SystemTime::now();
+        let history = provenance
+            .entries()
+            .iter()
+            .map(|entry| KeyHistory {
+                key: entry.key().to_owned(),
+                field: entry.field(),
+                source: entry.source().cloned(),
+                fingerprint: entry.fingerprint(),
+                revision: 1,
+                changed_at: now,
+            })
+            .collect();
+        let snapshot = Snapshot {
+            secrets: Arc::new(secrets),
+            provenance: Arc::new(provenance),
+            history: Arc::new(history),
+            version: 1,
+        };
+        let (tx, rx) = watch::channel(snapshot);
+        let status = Arc::new(Mutex::new(Status::default()));
+        let refresher = Refresher {
+            loader,
+            interval: self.interval,
+            jitter: self.jitter,
+            max_backoff: self.max_backoff,
+            status: Arc::clone(&status),
+        };
+        let task = tokio::spawn(refresher.run(tx));
+        Ok(Live { rx, status, task })
+    }
+}
+
+/// Secrets that refresh in the background. Dropping it stops the refresh task.
+#[derive(Debug)]
+pub struct Live<S> {
+    rx: watch::Receiver<Snapshot<S>>,
+    status: Arc<Mutex<Status>>,
+    task: JoinHandle<()>,
+}
+
+impl<S> Live<S> {
+    /// The current set: a cheap snapshot that stays valid however long you hold it.
+    #[must_use]
+    pub fn current(&self) -> Arc<S> {
+        Arc::clone(&self.rx.borrow().secrets)
+    }
+
+    /// Where each key of the current set came from.
+    #[must_use]
+    pub fn provenance(&self) -> Arc<Provenance> {
+        Arc::clone(&self.rx.borrow().provenance)
+    }
+
+    /// When each key last changed source or value, with a revision count; no value.
+    #[must_use]
+    pub fn history(&self) -> Arc<Vec<KeyHistory>> {
+        Arc::clone(&self.rx.borrow().history)
+    }
+
+    /// How many sets have been in place: 1 after the first load, one more per change.
+    #[must_use]
+    pub fn version(&self) -> u64 {
+        self.rx.borrow().version
+    }
+
+    /// Waits until a new, fully valid set is in place (not for refreshes that changed nothing).
+    pub async fn changed(&mut self) {
+        if self.rx.changed().await.is_err() {
+            // The refresh task is gone (it only stops with `self`): no change will come.
+            std::future::pending::<()>().await;
+        }
+    }
+
+    /// Why the last refresh failed, while refreshes keep failing; `None` once one succeeds.
+    #[must_use]
+    pub fn last_error(&self) -> Option<Error> {
+        self.status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .last_error
+            .clone()
+    }
+
+    /// How many refreshes have run, successful or not.
+    #[must_use]
+    pub fn refreshes(&self) -> u64 {
+        self.status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .refreshes
+    }
+}
+
+impl<S> Drop for Live<S> {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// When one key last changed its source or its value.
+#[derive(Debug, Clone)]
+pub struct KeyHistory {
+    key: String,
+    field: &'static str,
+    source: Option<Source>,
+    fingerprint: Option<Fingerprint>,
+    revision: u64,
+    changed_at: SystemTime,
+}
+
+impl KeyHistory {
+    /// The key.
+    #[must_use]
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The struct field.
+    #[must_use]
+    pub fn field(&self) -> &'static str {
+        self.field
+    }
+
+    /// Where the current value came from (`None` for an absent optional key).
+    #[must_use]
+    pub fn source(&self) -> Option<&Source> {
+        self.source.as_ref()
+    }
+
+    /// A value-free fingerprint of the current value.
+    #[must_use]
+    pub fn fingerprint(&self) -> Option<Fingerprint> {
+        self.fingerprint
+    }
+
+    /// 1 for the first value, one more per change of source or value.
+    #[must_use]
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// When the key last changed (or was first loaded).
+    #[must_use]
+    pub fn changed_at(&self) -> SystemTime {
+        self.changed_at
+    }
+}
+
+#[derive(Debug)]
+struct Snapshot<S> {
+    secrets: Arc<S>,
+    provenance: Arc<Provenance>,
+    history: Arc<Vec<KeyHistory>>,
+    version: u64,
+}
+
+#[derive(Debug, Default)]
+struct Status {
+    last_error: Option<Error>,
+    refreshes: u64,
+}
+
+struct Refresher<S> {
+    loader: Loader<S>,
+    interval: Duration,
+    jitter: f64,
+    max_backoff: Duration,
+    status: Arc<Mutex<Status>>,
+}
+
+impl<S: Secrets + Send + Sync + 'static> Refresher<S> {
+    async fn run(self, tx: watch::Sender<Snapshot<S>>) {
+        let name = S::SPEC.name();
+        let mut failures: u32 = 0;
+        let mut wait = self.interval;
+        loop {
+            tokio::time::sleep(jittered(wait, self.jitter)).await;
+            let outcome = self.loader.load_with_provenance().await;
+            let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
+            status.refreshes += 1;
+            match outcome {
+                Ok((secrets, provenance)) => {
+                    if status.last_error.take().is_some() {
+                        tracing::info!(target: "secrets_core", secrets = name, "refresh recovered");
+                    }
+                    drop(status);
+                    failures = 0;
+                    wait = self.interval;
+                    tx.send_if_modified(|current| swap_if_changed(current, secrets, provenance));
+                }
+                Err(error) => {
+                    failures = failures.saturating_add(1);
+                    let retry_after = retry_after(&error);
+                    let same = status
+                        .last_error
+                        .as_ref()
+                        .is_some_and(|last| last.to_string() == error.to_string());
+                    if !same {
+                        tracing::warn!(
+                            target: "secrets_core",
+                            secrets = name,
+                            "refresh failed, keeping the last good set: {error}"
+                        );
+                    }
+                    status.last_error = Some(error);
+                    drop(status);
+                    wait = backoff(self.interval, failures, self.max_backoff).max(retry_after);
+                }
+            }
+        }
+    }
+}
+
+/// Puts the new set in place if any key changed source or value; says whether it did.
+fn swap_if_changed<S>(current: &mut Snapshot<S>, secrets: S, provenance: Provenance) -> bool {
+    let now = SystemTime::now();
+    let mut changed = false;
+    let history: Vec<KeyHistory> = provenance
+        .entries()
+        .iter()
+        .map(|entry| {
+            let before = current.history.iter().find(|h| h.key == entry.key());
+            let source = entry.source().cloned();
+            let fingerprint = entry.fingerprint();
+            match before {
+                Some(h) if h.source == source && h.fingerprint == fingerprint => h.clone(),
+                _ => {
+                    changed = true;
+                    let revision = before.map_or(1, |h| h.revision + 1);
+                    let from = source.as_ref().map_or_else(|| "nowhere".to_owned(), ToString::to_string);
+                    tracing::info!(
+                        target: "secrets_core",
+                        "{} (field {}) changed, now from {from} (revision {revision})",
+                        entry.key(),
+                        entry.field()
+                    );
+                    KeyHistory {
+                        key: entry.key().to_owned(),
+                        field: entry.field(),
+                        source,
+                        fingerprint,
+                        revision,
+                        changed_at: now,
+                    }
+                }
+            }
+        })
+        .collect();
+    if changed {
+        *current = Snapshot {
+            secrets: Arc::new(secrets),
+            provenance: Arc::new(provenance),
+            history: Arc::new(history),
+            version: current.version + 1,
+        };
+    }
+    changed
+}
+
+/// The longest `Retry-After` any store problem of the report carries.
+fn retry_after(error: &Error) -> Duration {
+    error
+        .problems()
+        .iter()
+        .filter_map(|p| match p.kind() {
+            ProblemKind::Store(e) => e.retry_after(),
+            _ => None,
+        })
+        .max()
+        .unwrap_or_default()
+}
+
+/// After `failures` failed refreshes in a row: a tenth of the interval (at least one second),
+/// doubled per further failure, at most `max`.
+fn backoff(interval: Duration, failures: u32, max: Duration) -> Duration {
+    let base = (interval / 10).max(Duration::from_secs(1));
+    let factor = 2u32.saturating_pow(failures.saturating_sub(1).min(16));
+    base.saturating_mul(factor).min(max)
+}
+
+fn jittered(wait: Duration, jitter: f64) -> Duration {
+    if jitter == 0.0 {
+        return wait;
+    }
+    let spread = (fastrand::f64() * 2.0 - 1.0) * jitter;
+    wait.mul_f64((1.0 + spread).max(0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let interval = Duration::from_secs(60);
+        let max = Duration::from_secs(40);
+        let waits: Vec<u64> = (1..=6).map(|n| backoff(interval, n, max).as_secs()).collect();
+        assert_eq!(waits, [6, 12, 24, 40, 40, 40]);
+        assert_eq!(backoff(Duration::from_millis(100), 1, max), Duration::from_secs(1));
+        assert_eq!(backoff(interval, u32::MAX, max), max);
+    }
+
+    #[test]
+    fn jitter_stays_within_its_fraction() {
+        let wait = Duration::from_secs(10);
+        for _ in 0..1000 {
+            let j = jittered(wait, 0.2);
+            assert!(j >= Duration::from_secs(8) && j <= Duration::from_secs(12), "{j:?}");
+        }
+        assert_eq!(jittered(wait, 0.0), wait);
+    }
+}

@@ -1,0 +1,717 @@
+//! `#[secret(...)]` on the struct and on its fields, parsed into [`ContainerAttrs`] and
+//! [`FieldAttrs`], with the checks that need nothing but the one option: a string where a
+//! string is required, no repeated option, no empty name, a valid folder path, environment
+//! slug, prefix and crate path.
+//!
+//! Whether a key or env var name is valid depends on other options (`env`, `no_env`) and on
+//! the container's `prefix`, so those grammar checks run in `valid.rs`, on the resolved names;
+//! the grammars themselves are here, next to the options that carry them.
+
+use std::fmt::Write as _;
+
+use proc_macro2::TokenTree;
+use syn::meta::ParseNestedMeta;
+use syn::{Attribute, Expr, Lit, LitStr, Path, Token};
+
+use crate::ctxt::Ctxt;
+use crate::symbol::{
+    ALLOW_EMPTY, CONTAINER_OPTIONS, CRATE, DEFAULT, ENV, ENVIRONMENT, FALLBACK_ON_STORE_ERROR,
+    FIELD_OPTIONS, NAME, NO_ENV, PATH, PREFIX, SECRET, Symbol,
+};
+
+/// An option as written: the option word (for spans) and its value.
+pub(crate) struct Given<T> {
+    pub(crate) word: Path,
+    pub(crate) value: T,
+}
+
+/// `#[secret(...)]` on the struct.
+#[derive(Default)]
+pub(crate) struct ContainerAttrs {
+    pub(crate) path: Option<Given<LitStr>>,
+    pub(crate) environment: Option<Given<LitStr>>,
+    pub(crate) prefix: Option<Given<LitStr>>,
+    /// `None` inside when the literal is not a path (already reported).
+    pub(crate) krate: Option<Given<Option<Path>>>,
+}
+
+/// `#[secret(...)]` on a field.
+#[derive(Default)]
+pub(crate) struct FieldAttrs {
+    pub(crate) name: Option<Given<LitStr>>,
+    pub(crate) default: Option<Given<LitStr>>,
+    pub(crate) env: Option<Given<LitStr>>,
+    pub(crate) no_env: Option<Given<()>>,
+    pub(crate) path: Option<Given<LitStr>>,
+    pub(crate) allow_empty: Option<Given<()>>,
+    pub(crate) fallback_on_store_error: Option<Given<()>>,
+}
+
+/// Where an attribute was written, for the "unknown option" message.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Place {
+    Container,
+    Field,
+}
+
+impl Place {
+    fn options(self) -> &'static [Symbol] {
+        match self {
+            Self::Container => CONTAINER_OPTIONS,
+            Self::Field => FIELD_OPTIONS,
+        }
+    }
+
+    fn other(self) -> Self {
+        match self {
+            Self::Container => Self::Field,
+            Self::Field => Self::Container,
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Container => "the struct",
+            Self::Field => "a field",
+        }
+    }
+}
+
+impl ContainerAttrs {
+    pub(crate) fn from_syn(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut this = Self::default();
+        for attr in secret_attrs(attrs) {
+            let parsed = attr.parse_nested_meta(|meta| {
+                if meta.path == PATH {
+                    if let Some(lit) = parse_str(cx, &meta, PATH)? {
+                        check_folder_path(cx, &lit);
+                        set(cx, &mut this.path, &meta, lit);
+                    }
+                } else if meta.path == ENVIRONMENT {
+                    if let Some(lit) = parse_str(cx, &meta, ENVIRONMENT)? {
+                        check_environment(cx, &lit);
+                        set(cx, &mut this.environment, &meta, lit);
+                    }
+                } else if meta.path == PREFIX {
+                    if let Some(lit) = parse_str(cx, &meta, PREFIX)? {
+                        check_prefix(cx, &lit);
+                        set(cx, &mut this.prefix, &meta, lit);
+                    }
+                } else if meta.path == CRATE {
+                    if let Some(lit) = parse_str(cx, &meta, CRATE)? {
+                        let path = parse_crate_path(cx, &lit);
+                        set(cx, &mut this.krate, &meta, path);
+                    }
+                } else {
+                    unknown(cx, &meta, Place::Container)?;
+                }
+                Ok(())
+            });
+            if let Err(err) = parsed {
+                cx.syn_error(err);
+            }
+        }
+        this
+    }
+}
+
+impl FieldAttrs {
+    pub(crate) fn from_syn(cx: &Ctxt, attrs: &[Attribute]) -> Self {
+        let mut this = Self::default();
+        for attr in secret_attrs(attrs) {
+            let parsed = attr.parse_nested_meta(|meta| {
+                if meta.path == NAME {
+                    if let Some(lit) = parse_str(cx, &meta, NAME)? {
+                        // A key must not be empty (rule of both key grammars).
+                        if lit.value().is_empty() {
+                            cx.error_spanned_by(
+                                &lit,
+                                "empty `name`: give the key, e.g. `#[secret(name = \"DATABASE_URL\")]`",
+                            );
+                        }
+                        set(cx, &mut this.name, &meta, lit);
+                    }
+                } else if meta.path == DEFAULT {
+                    if let Some(lit) = parse_str(cx, &meta, DEFAULT)? {
+                        set(cx, &mut this.default, &meta, lit);
+                    }
+                } else if meta.path == ENV {
+                    if let Some(lit) = parse_str(cx, &meta, ENV)? {
+                        if lit.value().is_empty() {
+                            cx.error_spanned_by(
+                                &lit,
+                                "empty `env`: give the variable, e.g. `#[secret(env = \"DATABASE_URL\")]`, or use `no_env` to read no env var",
+                            );
+                        }
+                        set(cx, &mut this.env, &meta, lit);
+                    }
+                } else if meta.path == NO_ENV {
+                    parse_flag(cx, &meta, NO_ENV)?;
+                    set(cx, &mut this.no_env, &meta, ());
+                } else if meta.path == PATH {
+                    if let Some(lit) = parse_str(cx, &meta, PATH)? {
+                        check_folder_path(cx, &lit);
+                        set(cx, &mut this.path, &meta, lit);
+                    }
+                } else if meta.path == ALLOW_EMPTY {
+                    parse_flag(cx, &meta, ALLOW_EMPTY)?;
+                    set(cx, &mut this.allow_empty, &meta, ());
+                } else if meta.path == FALLBACK_ON_STORE_ERROR {
+                    parse_flag(cx, &meta, FALLBACK_ON_STORE_ERROR)?;
+                    set(cx, &mut this.fallback_on_store_error, &meta, ());
+                } else {
+                    unknown(cx, &meta, Place::Field)?;
+                }
+                Ok(())
+            });
+            if let Err(err) = parsed {
+                cx.syn_error(err);
+            }
+        }
+        // `no_env` means "read no env var", so an env var name contradicts it.
+        if let (Some(_), Some(no_env)) = (&this.env, &this.no_env) {
+            cx.error_spanned_by(
+                &no_env.word,
+                "`no_env` contradicts `env = \"...\"`: keep `env` to read that variable, or `no_env` to read none",
+            );
+        }
+        this
+    }
+}
+
+fn secret_attrs(attrs: &[Attribute]) -> impl Iterator<Item = &Attribute> {
+    attrs.iter().filter(|attr| *attr.path() == SECRET)
+}
+
+/// Stores an option, or reports it as repeated on the second occurrence.
+fn set<T>(cx: &Ctxt, slot: &mut Option<Given<T>>, meta: &ParseNestedMeta<'_>, value: T) {
+    if slot.is_some() {
+        let word = path_to_string(&meta.path);
+        cx.error_spanned_by(
+            &meta.path,
+            format!("duplicate secret attribute `{word}`: give it once"),
+        );
+    } else {
+        *slot = Some(Given {
+            word: meta.path.clone(),
+            value,
+        });
+    }
+}
+
+/// The string of `word = "..."`; `None` after reporting a missing value or a value that is not
+/// a string literal.
+fn parse_str(cx: &Ctxt, meta: &ParseNestedMeta<'_>, word: Symbol) -> syn::Result<Option<LitStr>> {
+    if !meta.input.peek(Token![=]) {
+        cx.error_spanned_by(
+            &meta.path,
+            format!("`{word}` needs a value: `#[secret({word} = \"...\")]`"),
+        );
+        skip_value(meta)?;
+        return Ok(None);
+    }
+    meta.input.parse::<Token![=]>()?;
+    if meta.input.peek(LitStr) {
+        return meta.input.parse().map(Some);
+    }
+    let expr: Expr = meta.input.parse()?;
+    let example = match &expr {
+        // `default = 8080` -> `default = "8080"`: the literal as the string it should be.
+        Expr::Lit(lit) if !matches!(lit.lit, Lit::Str(_)) => {
+            let text = match &lit.lit {
+                Lit::Int(int) => int.base10_digits().to_owned(),
+                Lit::Float(float) => float.base10_digits().to_owned(),
+                Lit::Bool(b) => b.value.to_string(),
+                Lit::Char(c) => c.value().to_string(),
+                _ => "...".to_owned(),
+            };
+            text.escape_default().to_string()
+        }
+        _ => "...".to_owned(),
+    };
+    cx.error_spanned_by(
+        &expr,
+        format!("expected string literal: `#[secret({word} = \"{example}\")]`"),
+    );
+    Ok(None)
+}
+
+/// A flag takes no value: `no_env`, not `no_env = true`.
+fn parse_flag(cx: &Ctxt, meta: &ParseNestedMeta<'_>, word: Symbol) -> syn::Result<()> {
+    if meta.input.is_empty() || meta.input.peek(Token![,]) {
+        return Ok(());
+    }
+    let value = rest_of_option(meta)?;
+    cx.error_spanned_by(
+        value,
+        format!("`{word}` takes no value: `#[secret({word})]`"),
+    );
+    Ok(())
+}
+
+/// Reports an option that is not one of `place`'s, and skips its value.
+fn unknown(cx: &Ctxt, meta: &ParseNestedMeta<'_>, place: Place) -> syn::Result<()> {
+    let word = path_to_string(&meta.path);
+    let expected = list(place.options());
+    let msg = if place.other().options().iter().any(|o| o.as_str() == word)
+        && !place.options().iter().any(|o| o.as_str() == word)
+    {
+        format!(
+            "`{word}` goes on {}, not on {}; expected one of {expected}",
+            place.other().noun(),
+            place.noun()
+        )
+    } else if let Some(close) = closest(&word, place.options()) {
+        format!(
+            "unknown secret attribute `{word}` (did you mean `{close}`?); expected one of {expected}"
+        )
+    } else {
+        format!("unknown secret attribute `{word}`; expected one of {expected}")
+    };
+    cx.error_spanned_by(&meta.path, msg);
+    skip_value(meta)
+}
+
+/// Skips whatever follows an option up to the next `,`, so that parsing goes on with the next
+/// option after an error.
+fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+    rest_of_option(meta).map(drop)
+}
+
+fn rest_of_option(meta: &ParseNestedMeta<'_>) -> syn::Result<proc_macro2::TokenStream> {
+    meta.input.step(|cursor| {
+        let mut rest = *cursor;
+        let mut tokens = proc_macro2::TokenStream::new();
+        while let Some((tt, next)) = rest.token_tree() {
+            if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ',') {
+                break;
+            }
+            tokens.extend([tt]);
+            rest = next;
+        }
+        Ok((tokens, rest))
+    })
+}
+
+fn list(options: &[Symbol]) -> String {
+    let mut out = String::new();
+    for (i, option) in options.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "`{option}`");
+    }
+    out
+}
+
+fn path_to_string(path: &Path) -> String {
+    let mut out = String::new();
+    if path.leading_colon.is_some() {
+        out.push_str("::");
+    }
+    for (i, segment) in path.segments.iter().enumerate() {
+        if i > 0 {
+            out.push_str("::");
+        }
+        out.push_str(&segment.ident.to_string());
+    }
+    out
+}
+
+/// The option `word` was probably meant to be: at most two edits (a swap counts as one) away.
+fn closest(word: &str, options: &[Symbol]) -> Option<Symbol> {
+    options
+        .iter()
+        .map(|o| (edit_distance(word, o.as_str()), *o))
+        .filter(|(d, o)| *d <= 2 && *d < o.as_str().len().min(word.len()))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, o)| o)
+}
+
+/// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+/// neighbouring characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+// Per-option checks. The grammars are those of `secrets_core`'s `names.rs`, which re-checks
+// hand-written specs at run time; keep the two in agreement.
+
+/// `path` is `/` or `/seg/seg`, each segment `[A-Za-z0-9_-]+` (Infisical's folder names).
+fn check_folder_path(cx: &Ctxt, lit: &LitStr) {
+    let path = lit.value();
+    if is_folder_path(&path) {
+        return;
+    }
+    let mut msg = format!(
+        "invalid folder path `{path}`: expected `/` or `/segment/segment`, segments made of `A-Z`, `a-z`, `0-9`, `_` and `-`"
+    );
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.trim().is_empty()).collect();
+    let suggestion = format!("/{}", segments.join("/"));
+    if is_folder_path(&suggestion) {
+        let _ = write!(msg, ": `#[secret(path = \"{suggestion}\")]`");
+    }
+    cx.error_spanned_by(lit, msg);
+}
+
+/// `environment` is an Infisical slug: lowercase letters, digits and `-`, at most 64.
+fn check_environment(cx: &Ctxt, lit: &LitStr) {
+    let slug = lit.value();
+    if is_environment_slug(&slug) {
+        return;
+    }
+    let mut msg = format!(
+        "invalid environment slug `{slug}`: expected lowercase letters, digits and `-`, at most 64 characters"
+    );
+    let lower = slug.trim().to_ascii_lowercase().replace([' ', '_'], "-");
+    if is_environment_slug(&lower) {
+        let _ = write!(msg, ": `#[secret(environment = \"{lower}\")]`");
+    } else {
+        msg.push_str(", e.g. `#[secret(environment = \"prod\")]`");
+    }
+    cx.error_spanned_by(lit, msg);
+}
+
+/// `prefix` starts every derived key, and a derived key is also an env var name, so the prefix
+/// must be a valid start of one: `[A-Za-z_][A-Za-z0-9_]*`.
+fn check_prefix(cx: &Ctxt, lit: &LitStr) {
+    let prefix = lit.value();
+    if prefix.is_empty() {
+        cx.error_spanned_by(
+            lit,
+            "empty `prefix`: remove it, or give one such as `#[secret(prefix = \"APP_\")]`",
+        );
+    } else if !is_env_name(&prefix) {
+        let suggestion = env_name_like(&prefix);
+        cx.error_spanned_by(
+            lit,
+            format!(
+                "invalid prefix `{prefix}`: a prefix starts env var names, so it must match `[A-Za-z_][A-Za-z0-9_]*`: `#[secret(prefix = \"{suggestion}\")]`"
+            ),
+        );
+    }
+}
+
+/// `crate` is a path to `secrets_core`, e.g. `::secrets_core` or `my_crate::secrets`.
+fn parse_crate_path(cx: &Ctxt, lit: &LitStr) -> Option<Path> {
+    let path = lit.parse::<Path>().ok();
+    if path.is_none() {
+        cx.error_spanned_by(
+            lit,
+            format!(
+                "invalid `crate` path `{}`: expected a path to `secrets_core`, e.g. `#[secret(crate = \"::secrets_core\")]`",
+                lit.value()
+            ),
+        );
+    }
+    path
+}
+
+/// `[A-Za-z_][A-Za-z0-9_]*`: what every shell and `execve` environment can carry portably.
+pub(crate) fn is_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A key kept only in the store (`no_env`, or read through another `env`): Infisical keys
+/// cannot hold `/`, `:` or whitespace, and a key also names a file of the secrets directory,
+/// so it cannot be `.`, `..` or hold `\` or a control character either.
+pub(crate) fn is_store_key(key: &str) -> bool {
+    !key.is_empty()
+        && key != "."
+        && key != ".."
+        && !key
+            .chars()
+            .any(|c| matches!(c, '/' | '\\' | ':') || c.is_whitespace() || c.is_control())
+}
+
+/// Names the process or the Infisical client itself relies on; reading a secret from them
+/// would shadow the machine's own settings. Returns how to name the family in a message.
+pub(crate) fn reserved(name: &str) -> Option<Reserved> {
+    const RESERVED: [&str; 7] = ["PATH", "HOME", "USER", "SHELL", "PWD", "TERM", "LANG"];
+    if RESERVED.contains(&name) {
+        Some(Reserved::System(None))
+    } else if name.starts_with("LC_") {
+        Some(Reserved::System(Some("LC_*")))
+    } else if name.starts_with("XDG_") {
+        Some(Reserved::System(Some("XDG_*")))
+    } else if name.starts_with("INFISICAL_") {
+        Some(Reserved::Infisical)
+    } else {
+        None
+    }
+}
+
+/// Who a reserved name belongs to.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub(crate) enum Reserved {
+    /// The system; the family (`LC_*`) when it is one.
+    System(Option<&'static str>),
+    /// The Infisical client's own configuration (`INFISICAL_*`).
+    Infisical,
+}
+
+impl Reserved {
+    /// "reserved for the system", "reserved for the Infisical client (`INFISICAL_*`)".
+    pub(crate) fn describe(self) -> String {
+        match self {
+            Self::System(None) => "reserved for the system".to_owned(),
+            Self::System(Some(family)) => format!("reserved for the system (`{family}`)"),
+            Self::Infisical => "reserved for the Infisical client (`INFISICAL_*`)".to_owned(),
+        }
+    }
+}
+
+/// `/` or `/seg/seg`, each segment `[A-Za-z0-9_-]+`, as Infisical accepts folder names.
+pub(crate) fn is_folder_path(path: &str) -> bool {
+    path == "/"
+        || (path.starts_with('/')
+            && path[1..].split('/').all(|seg| {
+                !seg.is_empty()
+                    && seg
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            }))
+}
+
+/// Lowercase letters, digits and `-`, at most 64 characters, as Infisical slugs are.
+pub(crate) fn is_environment_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= 64
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// `name` made into a valid env var name, for suggestions: every other character becomes `_`.
+pub(crate) fn env_name_like(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// `key` made into a valid store key, for suggestions.
+pub(crate) fn store_key_like(key: &str) -> String {
+    let out: String = key
+        .trim()
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':') || c.is_whitespace() || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if out.is_empty() || out == "." || out == ".." {
+        "SECRET_KEY".to_owned()
+    } else {
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use syn::parse_quote;
+
+    use super::*;
+    use crate::expand::tests::errors;
+
+    #[test]
+    fn grammars_match_the_runtime() {
+        assert!(is_env_name("DATABASE_URL"));
+        assert!(is_env_name("_x1"));
+        assert!(!is_env_name("1X"));
+        assert!(!is_env_name("A-B"));
+        assert!(!is_env_name(""));
+        assert!(is_store_key("db-password.v2"));
+        assert!(!is_store_key("a/b"));
+        assert!(!is_store_key("a:b"));
+        assert!(!is_store_key("a b"));
+        assert!(!is_store_key(".."));
+        for name in ["PATH", "LC_ALL", "XDG_CONFIG_HOME", "INFISICAL_TOKEN"] {
+            assert!(reserved(name).is_some(), "{name}");
+        }
+        assert!(reserved("PATHS").is_none());
+        assert!(is_folder_path("/"));
+        assert!(is_folder_path("/a/b-c/d_e"));
+        assert!(!is_folder_path("a"));
+        assert!(!is_folder_path("/a/"));
+        assert!(!is_folder_path("/a b"));
+        assert!(is_environment_slug("prod-eu"));
+        assert!(!is_environment_slug("Prod"));
+        assert!(!is_environment_slug(&"a".repeat(65)));
+    }
+
+    #[test]
+    fn a_valid_struct_has_no_errors() {
+        let errs = errors(&parse_quote! {
+            #[secret(path = "/app", environment = "prod", prefix = "APP_", crate = "::secrets_core")]
+            struct S {
+                a: String,
+                #[secret(name = "B", default = "x", env = "OTHER_B", path = "/b", allow_empty, fallback_on_store_error)]
+                b: String,
+                #[secret(no_env)]
+                c: String,
+            }
+        });
+        assert_eq!(errs, Vec::<String>::new());
+    }
+
+    #[test]
+    fn unknown_options_list_the_valid_ones_for_their_place() {
+        let errs = errors(&parse_quote! {
+            #[secret(name = "X", frobnicate)]
+            struct S {
+                #[secret(nmae = "X", prefix = "P_", crate(x))]
+                a: String,
+            }
+        });
+        assert_eq!(
+            errs,
+            [
+                "`name` goes on a field, not on the struct; expected one of `path`, `environment`, `prefix`, `crate`",
+                "unknown secret attribute `frobnicate`; expected one of `path`, `environment`, `prefix`, `crate`",
+                "unknown secret attribute `nmae` (did you mean `name`?); expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`",
+                "`prefix` goes on the struct, not on a field; expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`",
+                "`crate` goes on the struct, not on a field; expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`",
+            ]
+        );
+    }
+
+    #[test]
+    fn every_value_mistake_is_reported_in_one_pass() {
+        let errs = errors(&parse_quote! {
+            struct S {
+                #[secret(name, default = 8080, env = DB_URL, no_env = true)]
+                a: String,
+                #[secret(name = "A2", name = "A3")]
+                #[secret(allow_empty, allow_empty)]
+                b: String,
+            }
+        });
+        assert_eq!(
+            errs,
+            [
+                "`name` needs a value: `#[secret(name = \"...\")]`",
+                "expected string literal: `#[secret(default = \"8080\")]`",
+                "expected string literal: `#[secret(env = \"...\")]`",
+                "`no_env` takes no value: `#[secret(no_env)]`",
+                "duplicate secret attribute `name`: give it once",
+                "duplicate secret attribute `allow_empty`: give it once",
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_values_are_rejected() {
+        let errs = errors(&parse_quote! {
+            #[secret(prefix = "")]
+            struct S {
+                #[secret(name = "")]
+                a: String,
+                #[secret(env = "")]
+                b: String,
+            }
+        });
+        assert_eq!(
+            errs,
+            [
+                "empty `prefix`: remove it, or give one such as `#[secret(prefix = \"APP_\")]`",
+                "empty `name`: give the key, e.g. `#[secret(name = \"DATABASE_URL\")]`",
+                "empty `env`: give the variable, e.g. `#[secret(env = \"DATABASE_URL\")]`, or use `no_env` to read no env var",
+            ]
+        );
+    }
+
+    #[test]
+    fn folder_environment_prefix_and_crate_are_checked() {
+        let errs = errors(&parse_quote! {
+            #[secret(path = "backend/", environment = "Prod", prefix = "app-", crate = "not a path")]
+            struct S {
+                #[secret(path = "/a b")]
+                a: String,
+            }
+        });
+        assert_eq!(
+            errs,
+            [
+                "invalid folder path `backend/`: expected `/` or `/segment/segment`, segments made of `A-Z`, `a-z`, `0-9`, `_` and `-`: `#[secret(path = \"/backend\")]`",
+                "invalid environment slug `Prod`: expected lowercase letters, digits and `-`, at most 64 characters: `#[secret(environment = \"prod\")]`",
+                "invalid prefix `app-`: a prefix starts env var names, so it must match `[A-Za-z_][A-Za-z0-9_]*`: `#[secret(prefix = \"app_\")]`",
+                "invalid `crate` path `not a path`: expected a path to `secrets_core`, e.g. `#[secret(crate = \"::secrets_core\")]`",
+                "invalid folder path `/a b`: expected `/` or `/segment/segment`, segments made of `A-Z`, `a-z`, `0-9`, `_` and `-`",
+            ]
+        );
+    }
+
+    #[test]
+    fn env_and_no_env_contradict() {
+        let errs = errors(&parse_quote! {
+            struct S {
+                #[secret(env = "A", no_env)]
+                a: String,
+            }
+        });
+        assert_eq!(
+            errs,
+            [
+                "`no_env` contradicts `env = \"...\"`: keep `env` to read that variable, or `no_env` to read none"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_broken_attribute_does_not_hide_the_next_one() {
+        let errs = errors(&parse_quote! {
+            struct S {
+                #[secret(name = )]
+                #[secret(nope)]
+                a: String,
+            }
+        });
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(
+            errs[1].starts_with("unknown secret attribute `nope`"),
+            "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn edit_distance_counts_a_swap_as_one() {
+        assert_eq!(edit_distance("nmae", "name"), 1);
+        assert_eq!(edit_distance("no-env", "no_env"), 1);
+        assert_eq!(edit_distance("", "env"), 3);
+        assert_eq!(closest("enviroment", CONTAINER_OPTIONS), Some(ENVIRONMENT));
+        assert_eq!(closest("x", FIELD_OPTIONS), None);
+    }
+}

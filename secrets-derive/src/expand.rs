@@ -1,0 +1,303 @@
+//! Validated input -> the impls; the only module that writes tokens. Everything here is glue
+//! around `secrets_core::__private`, where the logic lives.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{ToTokens as _, format_ident, quote, quote_spanned};
+use syn::DeriveInput;
+use syn::ext::IdentExt as _;
+use syn::spanned::Spanned as _;
+
+use crate::ast::{Field, Input};
+use crate::attr::{ContainerAttrs, Given};
+use crate::ctxt::Ctxt;
+use crate::{fallback, valid};
+
+/// The whole derive: parse, validate, then the impls or the errors with stubs.
+pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
+    let cx = Ctxt::new();
+    let attrs = ContainerAttrs::from_syn(&cx, &node.attrs);
+    let input = Input::from_syn(&cx, node, &attrs);
+    if let Some(input) = &input {
+        valid::validate(&cx, input);
+    }
+    match (cx.check(), input, crate_path(&attrs)) {
+        (Ok(()), Some(input), Some(krate)) => impl_secrets(&input, &krate),
+        (Err(err), _, _) => fallback::expand(node, &attrs, &err),
+        (Ok(()), _, _) => unreachable!("an input that cannot be expanded was reported"),
+    }
+}
+
+/// The path to `secrets_core`: `crate = "..."` or `::secrets_core`; `None` when `crate` is not
+/// a path (reported).
+pub(crate) fn crate_path(attrs: &ContainerAttrs) -> Option<TokenStream> {
+    match &attrs.krate {
+        None => Some(quote!(::secrets_core)),
+        Some(Given {
+            value: Some(path), ..
+        }) => Some(path.to_token_stream()),
+        Some(Given { value: None, .. }) => None,
+    }
+}
+
+fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
+    let ident = input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let name = ident.unraw().to_string();
+    let keys = input.fields.iter().map(|field| key_spec(krate, field));
+    let path = input.attrs.path.as_ref().map(|p| {
+        let path = p.value.value();
+        quote!(.path(#path))
+    });
+    let environment = input.attrs.environment.as_ref().map(|e| {
+        let environment = e.value.value();
+        quote!(.environment(#environment))
+    });
+
+    let vars: Vec<_> = (0..input.fields.len())
+        .map(|i| format_ident!("__secrets_f{}", i))
+        .collect();
+    let takes = input
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, field)| take(krate, i, field));
+    let members = input.fields.iter().map(|field| field.ident);
+    // `take` needs `&mut`; a struct without fields takes nothing.
+    let mutability = (!input.fields.is_empty()).then(|| quote!(mut));
+
+    let inherent = impl_inherent(
+        input.ident,
+        input.generics,
+        input.vis,
+        krate,
+        &quote!(#krate::__private::Loader::<Self>::new().load().await),
+        &quote!(#krate::__private::Loader::<Self>::new()),
+    );
+    let debug = impl_debug(input, &name);
+
+    quote! {
+        #[automatically_derived]
+        #[allow(unused_qualifications)]
+        impl #impl_generics #krate::__private::Secrets for #ident #ty_generics #where_clause {
+            const SPEC: #krate::__private::StructSpec =
+                #krate::__private::StructSpec::new(#name, &[#(#keys),*]) #path #environment;
+
+            fn from_resolved(
+                #mutability __secrets_r: #krate::__private::Resolved,
+            ) -> ::core::result::Result<Self, #krate::__private::Error> {
+                #[allow(unused_imports)]
+                use #krate::__private::{ConvertFromSecret as _, ConvertSpecial as _};
+                #(let #vars = #takes;)*
+                match (#(#vars,)*) {
+                    (#(::core::option::Option::Some(#vars),)*) if __secrets_r.is_ok() => {
+                        ::core::result::Result::Ok(Self { #(#members: #vars),* })
+                    }
+                    _ => ::core::result::Result::Err(__secrets_r.into_error()),
+                }
+            }
+        }
+
+        #inherent
+
+        #debug
+    }
+}
+
+/// `KeySpec::new("KEY", "field").env("KEY").file_env("KEY_FILE")...` for one field.
+fn key_spec(krate: &TokenStream, field: &Field<'_>) -> TokenStream {
+    let key = &field.key.value;
+    let name = &field.name;
+    let env = field.env.as_ref().map(|env| {
+        let env = &env.value;
+        let file_var = field.file_var();
+        quote!(.env(#env).file_env(#file_var))
+    });
+    let default = field.attrs.default.as_ref().map(|d| {
+        let default = d.value.value();
+        quote!(.default_value(#default))
+    });
+    let optional = field.optional.map(|_| quote!(.optional()));
+    let path = field.attrs.path.as_ref().map(|p| {
+        let path = p.value.value();
+        quote!(.path(#path))
+    });
+    let allow_empty = field
+        .attrs
+        .allow_empty
+        .as_ref()
+        .map(|_| quote!(.allow_empty()));
+    let fallback = field
+        .attrs
+        .fallback_on_store_error
+        .as_ref()
+        .map(|_| quote!(.fallback_on_store_error()));
+    quote! {
+        #krate::__private::KeySpec::new(#key, #name)
+            #env #default #optional #path #allow_empty #fallback
+    }
+}
+
+/// `__secrets_r.take(i, |v| convert)` for one field, the conversion spanned on the field's
+/// type so that an unsupported type is reported there, with `FromSecret`'s message.
+fn take(krate: &TokenStream, index: usize, field: &Field<'_>) -> TokenStream {
+    let index = Literal::usize_suffixed(index);
+    let (method, ty) = match field.optional {
+        Some(inner) => (quote!(take_optional), inner),
+        None => (quote!(take), field.ty),
+    };
+    let convert = quote_spanned! {ty.span()=>
+        (&&#krate::__private::Convert::<#ty>::new()).convert(__secrets_v)
+    };
+    quote!(__secrets_r.#method(#index, |__secrets_v| #convert))
+}
+
+/// `load()` and `loader()` with the struct's visibility.
+fn impl_inherent(
+    ident: &syn::Ident,
+    generics: &syn::Generics,
+    vis: &syn::Visibility,
+    krate: &TokenStream,
+    load: &TokenStream,
+    loader: &TokenStream,
+) -> TokenStream {
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        #[allow(unused_qualifications, dead_code)]
+        impl #impl_generics #ident #ty_generics #where_clause {
+            /// Loads every secret of this struct: from the secret store (Infisical, when the
+            /// `INFISICAL_*` env vars configure it), else from each key's env var, its `_FILE`
+            /// variable or its default.
+            ///
+            /// # Errors
+            ///
+            /// One report of every key that is missing, empty or invalid.
+            #vis async fn load() -> ::core::result::Result<Self, #krate::__private::Error> {
+                #load
+            }
+
+            /// A loader for this struct, to choose the env vars, a secrets directory or the
+            /// secret store before loading.
+            #[must_use]
+            #vis fn loader() -> #krate::__private::Loader<Self> {
+                #loader
+            }
+        }
+    }
+}
+
+/// A `Debug` that names every field and shows none of their values.
+fn impl_debug(input: &Input<'_>, name: &str) -> TokenStream {
+    let ident = input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let fields = input.fields.iter().map(|field| &field.name);
+    quote! {
+        #[automatically_derived]
+        #[allow(unused_qualifications)]
+        impl #impl_generics ::core::fmt::Debug for #ident #ty_generics #where_clause {
+            fn fmt(&self, __secrets_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                __secrets_f
+                    .debug_struct(#name)
+                    #(.field(#fields, &::core::format_args!("[REDACTED]")))*
+                    .finish()
+            }
+        }
+    }
+}
+
+/// Stubs of everything the derive writes, with `unreachable!()` bodies: emitted next to the
+/// errors so that code using the struct still type-checks.
+pub(crate) fn impl_stubs(node: &DeriveInput, krate: &TokenStream) -> TokenStream {
+    let ident = &node.ident;
+    let name = ident.unraw().to_string();
+    let (impl_generics, ty_generics, where_clause) = node.generics.split_for_impl();
+    let unreachable = quote!(::core::unreachable!());
+    let inherent = impl_inherent(
+        ident,
+        &node.generics,
+        &node.vis,
+        krate,
+        &unreachable,
+        &unreachable,
+    );
+    quote! {
+        #[allow(unused_qualifications)]
+        impl #impl_generics #krate::__private::Secrets for #ident #ty_generics #where_clause {
+            const SPEC: #krate::__private::StructSpec = #krate::__private::StructSpec::new(#name, &[]);
+
+            fn from_resolved(
+                _: #krate::__private::Resolved,
+            ) -> ::core::result::Result<Self, #krate::__private::Error> {
+                #unreachable
+            }
+        }
+
+        #inherent
+
+        #[allow(unused_qualifications)]
+        impl #impl_generics ::core::fmt::Debug for #ident #ty_generics #where_clause {
+            fn fmt(&self, _: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                #unreachable
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use proc_macro2::{TokenStream, TokenTree};
+    use syn::DeriveInput;
+
+    /// The messages of every `compile_error!` the derive emits for `input`, in order.
+    pub(crate) fn errors(input: &DeriveInput) -> Vec<String> {
+        let mut out = Vec::new();
+        collect(super::derive(input), &mut out);
+        out
+    }
+
+    fn collect(tokens: TokenStream, out: &mut Vec<String>) {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        for (i, tt) in tokens.iter().enumerate() {
+            match tt {
+                TokenTree::Ident(ident) if ident == "compile_error" => {
+                    if let Some(TokenTree::Group(group)) = tokens.get(i + 2) {
+                        let lit: syn::LitStr = syn::parse2(group.stream()).expect("a message");
+                        out.push(lit.value());
+                    }
+                }
+                TokenTree::Group(group) => collect(group.stream(), out),
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn a_valid_struct_expands_to_the_impls() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[secret(path = "/app", environment = "prod")]
+            pub struct AppSecrets {
+                r#type: String,
+                #[secret(default = "8080")]
+                port: u16,
+                sentry_dsn: Option<String>,
+            }
+        };
+        let tokens = super::derive(&input).to_string();
+        assert!(errors(&input).is_empty());
+        for expected in [
+            "impl :: secrets_core :: __private :: Secrets for AppSecrets",
+            "StructSpec :: new (\"AppSecrets\"",
+            "KeySpec :: new (\"TYPE\" , \"type\") . env (\"TYPE\") . file_env (\"TYPE_FILE\")",
+            ". default_value (\"8080\")",
+            "KeySpec :: new (\"SENTRY_DSN\" , \"sentry_dsn\") . env (\"SENTRY_DSN\") . file_env (\"SENTRY_DSN_FILE\") . optional ()",
+            ". path (\"/app\") . environment (\"prod\")",
+            "__secrets_r . take_optional (2usize",
+            "Convert :: < String > :: new ()",
+            "pub async fn load ()",
+            "pub fn loader ()",
+            ". field (\"type\" , & :: core :: format_args ! (\"[REDACTED]\"))",
+        ] {
+            assert!(tokens.contains(expected), "{expected}\nin\n{tokens}");
+        }
+    }
+}

@@ -1,21 +1,422 @@
-//! Infisical as the first source. (Placeholder until the client lands.)
+//! Infisical as the first source: one list request per folder, imports merged, errors
+//! classified, tokens never shown.
+//!
+//! # Configuration from the environment
+//!
+//! [`Loader`](crate::Loader) (and so `AppSecrets::load()`) configures the client from the
+//! Infisical CLI's variable names, read through the loader's [`Env`]:
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | `INFISICAL_DOMAIN`, else `INFISICAL_API_URL` | instance URL, with or without `/api`; default `https://app.infisical.com` |
+//! | `INFISICAL_UNIVERSAL_AUTH_ACCESS_TOKEN`, else `INFISICAL_TOKEN` | an access token (an `st.` service token too) |
+//! | `INFISICAL_TOKEN_FILE` | a file holding an access token (the Infisical agent's sink), read again when the token is rejected |
+//! | `INFISICAL_UNIVERSAL_AUTH_CLIENT_ID` + `INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET` | Universal Auth |
+//! | `INFISICAL_MACHINE_IDENTITY_ID` (or `INFISICAL_KUBERNETES_IDENTITY_ID`) | Kubernetes auth, with the pod's service-account token from `INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH` (default `/var/run/secrets/kubernetes.io/serviceaccount/token`) |
+//! | `INFISICAL_PROJECT_ID` | the project (required) |
+//! | `INFISICAL_ENVIRONMENT` | environment slug, overriding the struct's |
+//! | `INFISICAL_SECRET_PATH` | folder, overriding the struct's (a field's own path still wins) |
+//! | `INFISICAL_CA_BUNDLE` | path of a PEM file of extra root certificates (self-hosted servers) |
+//! | `INFISICAL_STARTUP_TIMEOUT` | seconds a load may spend on Infisical in total (default 30) |
+//! | `INFISICAL_REQUEST_TIMEOUT` | seconds one HTTP request may take (default 10) |
+//!
+//! Credentials are taken from the first complete method in the order of the table. With none
+//! of these variables set (tuning variables aside) the loader runs on env vars, files and
+//! defaults only, and says so. Half a configuration (a client id without its secret,
+//! credentials without a project, a project without credentials, an unreadable token file, an
+//! unusable URL, `http://` to a host other than loopback) is reported as a problem naming the
+//! variables to set; it never silently falls back to env-only.
+//!
+//! # Behaviour
+//!
+//! * One `GET /api/v4/secrets` per folder, with every flag explicit (expand references,
+//!   include imports, not recursive, values visible, no personal overrides). A server without
+//!   the v4 route (Infisical before 2025) is detected from its 404 and asked
+//!   `GET /api/v3/secrets/raw` instead, for the rest of the client's life.
+//! * The folder's own secrets win over imported ones; among imports the last one wins, as the
+//!   Infisical CLI and the server's single-secret lookup resolve them.
+//! * Retries: connection errors, timeouts, 502/503/504, 429 and a 500 with `Retry-After`, at
+//!   most 4 retries, backoff from 250 ms doubling to 4 s with jitter, or the server's
+//!   `Retry-After`/"try again in N seconds". A failed login is never retried (lockout risk).
+//! * An expired or revoked token is replaced once (a new login, or a new read of the token
+//!   file); requests that fail together share that one login.
+//! * The startup deadline (default 30 s) bounds login, retries and listing together. Its
+//!   clock starts when a fetch begins while no other fetch of the client is running: the
+//!   folders of one load share it, and a client reused for a later load starts a new one.
+//! * Responses above 16 MiB are refused; redirects are never followed (the token must not
+//!   reach another host); response buffers are wiped after parsing.
+
+// `StoreError` is the store's public error type; boxing it on this cold path buys nothing.
+#![allow(clippy::result_large_err)]
+
+mod api;
+mod auth;
+mod config;
+mod http;
+
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
+use secrecy::SecretString;
+use tokio::time::Instant;
+
+use self::api::ListResponse;
+use self::auth::{Credentials, DEFAULT_KUBERNETES_TOKEN_PATH, IssuedToken, Login, TokenHolder};
+use self::http::{Call, Reply, Settings, Transport, redirect_error, server_error, with_message};
 use crate::env::Env;
-use crate::error::StoreError;
+use crate::error::{Error, StoreError, StoreErrorKind};
 use crate::source::Folder;
 use crate::store::{BoxFuture, FolderSecrets, SecretStore};
 
-/// A client for one Infisical project.
+/// A client for one Infisical project: the secret store [`Loader`](crate::Loader) asks first.
+///
+/// Cheap to clone; clones share one HTTP connection pool and one login. Build it with
+/// [`builder`](Self::builder), or from the `INFISICAL_*` variables with
+/// [`from_env`](Self::from_env) (what the loader does by default).
+///
+/// ```no_run
+/// use secrets_core::{InfisicalClient, SecretString};
+///
+/// let client = InfisicalClient::builder()
+///     .base_url("https://infisical.example.com")
+///     .project_id("78b8bba2-eb64-4416-9935-d2095d45f33f")
+///     .environment("prod")
+///     .universal_auth("client-id", SecretString::from("client-secret"))
+///     .build()?;
+/// # Ok::<(), secrets_core::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct InfisicalClient {
-    _private: (),
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    base: String,
+    host: String,
+    project_id: String,
+    environment: Option<String>,
+    secret_path: Option<String>,
+    credentials: Credentials,
+    transport: Transport,
+    tokens: TokenHolder,
+    /// Set once the server turned out to have no `/api/v4/secrets`.
+    legacy: AtomicBool,
+    loads: Mutex<Loads>,
 }
 
 impl fmt::Debug for InfisicalClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("InfisicalClient")
+        let inner = &self.inner;
+        f.debug_struct("InfisicalClient")
+            .field("base_url", &inner.base)
+            .field("project_id", &inner.project_id)
+            .field("environment", &inner.environment)
+            .field("secret_path", &inner.secret_path)
+            .field("auth", &inner.credentials)
+            .field("settings", inner.transport.settings())
+            .finish_non_exhaustive()
+    }
+}
+
+impl InfisicalClient {
+    /// A builder with the defaults: Infisical Cloud, no credentials, no project.
+    #[must_use]
+    pub fn builder() -> InfisicalClientBuilder {
+        InfisicalClientBuilder::default()
+    }
+
+    /// The client the `INFISICAL_*` variables of `env` describe; `Ok(None)` when none of them
+    /// is set.
+    ///
+    /// # Errors
+    /// [`Error::Config`] listing every problem when the variables are only half a
+    /// configuration.
+    pub fn from_env(env: &Env) -> Result<Option<Self>, Error> {
+        match from_env(env) {
+            FromEnv::NotConfigured => Ok(None),
+            FromEnv::Invalid(problems) => Err(Error::Config(problems.join("; "))),
+            FromEnv::Ready(client) => Ok(Some(client)),
+        }
+    }
+
+    /// The instance URL in use, without `/api`.
+    #[must_use]
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// The project id.
+    #[must_use]
+    pub fn project_id(&self) -> &str {
+        &self.inner.project_id
+    }
+
+    fn login(&self) -> Login<'_> {
+        Login {
+            transport: &self.inner.transport,
+            base: &self.inner.base,
+            credentials: &self.inner.credentials,
+        }
+    }
+
+    async fn fetch_folder(&self, folder: &Folder) -> Result<FolderSecrets, StoreError> {
+        let load = self.begin();
+        let deadline = load.load.deadline;
+        let fetch = self.fetch_within(folder, load.load);
+        if let Ok(result) = tokio::time::timeout_at(deadline, fetch).await {
+            return result;
+        }
+        let budget = self.inner.transport.settings().startup_deadline;
+        Err(StoreError::new(
+            StoreErrorKind::DeadlineExceeded,
+            format!(
+                "no answer from {} within the startup deadline of {} s (INFISICAL_STARTUP_TIMEOUT)",
+                self.inner.host,
+                budget.as_secs_f32()
+            ),
+        ))
+    }
+
+    async fn fetch_within(&self, folder: &Folder, load: Load) -> Result<FolderSecrets, StoreError> {
+        let login = self.login();
+        let mut token = self
+            .inner
+            .tokens
+            .current(load.id, &login, load.deadline)
+            .await?;
+        let mut refreshed = false;
+        loop {
+            match self.list(folder, &token, load.deadline).await {
+                Ok(secrets) => return Ok(secrets),
+                Err(Listing::TokenRejected(error)) if !refreshed => {
+                    refreshed = true;
+                    match self
+                        .inner
+                        .tokens
+                        .refresh(&token, load.id, &login, load.deadline)
+                        .await?
+                    {
+                        Some(fresh) => token = fresh,
+                        None => return Err(error),
+                    }
+                }
+                Err(Listing::TokenRejected(error) | Listing::Failed(error)) => return Err(error),
+                Err(Listing::RouteMissing) => unreachable!("list() resolves a missing route"),
+            }
+        }
+    }
+
+    /// One listing of `folder`, on v4 or (once the server lacks it) v3.
+    async fn list(
+        &self,
+        folder: &Folder,
+        token: &IssuedToken,
+        deadline: Instant,
+    ) -> Result<FolderSecrets, Listing> {
+        loop {
+            let legacy = self.inner.legacy.load(Ordering::Relaxed);
+            let url = self.list_url(folder, legacy);
+            let http = self.inner.transport.http();
+            let reply = self
+                .inner
+                .transport
+                .send(
+                    Call::List,
+                    || http.get(url.clone()).bearer_auth(token.bearer()),
+                    deadline,
+                )
+                .await
+                .map_err(Listing::Failed)?;
+            match Self::listing(&reply, folder) {
+                Err(Listing::RouteMissing) if !legacy => {
+                    self.inner.legacy.store(true, Ordering::Relaxed);
+                    tracing::info!(
+                        target: "secrets_core::infisical",
+                        host = %self.inner.host,
+                        "Infisical has no /api/v4/secrets (a server from before 2025): using /api/v3/secrets/raw from now on"
+                    );
+                }
+                Err(Listing::RouteMissing) => {
+                    return Err(Listing::Failed(
+                        StoreError::new(
+                            StoreErrorKind::InvalidResponse,
+                            format!(
+                                "{} has neither /api/v4/secrets nor /api/v3/secrets/raw: check the Infisical URL",
+                                self.inner.host
+                            ),
+                        )
+                        .with_status(reply.status),
+                    ));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn list_url(&self, folder: &Folder, legacy: bool) -> url::Url {
+        let inner = &self.inner;
+        let route = if legacy {
+            "/api/v3/secrets/raw"
+        } else {
+            "/api/v4/secrets"
+        };
+        let mut url = url::Url::parse(&format!("{}{route}", inner.base))
+            .expect("the base URL was checked when the client was built");
+        {
+            let mut query = url.query_pairs_mut();
+            if legacy {
+                query
+                    .append_pair("workspaceId", &inner.project_id)
+                    .append_pair("environment", folder.environment())
+                    .append_pair("secretPath", folder.path())
+                    .append_pair("expandSecretReferences", "true")
+                    .append_pair("include_imports", "true")
+                    .append_pair("recursive", "false");
+            } else {
+                // Every flag explicit: v4's defaults changed between releases. Both spellings of
+                // includeImports, since servers ignore unknown parameters.
+                query
+                    .append_pair("projectId", &inner.project_id)
+                    .append_pair("environment", folder.environment())
+                    .append_pair("secretPath", folder.path())
+                    .append_pair("expandSecretReferences", "true")
+                    .append_pair("includeImports", "true")
+                    .append_pair("include_imports", "true")
+                    .append_pair("recursive", "false")
+                    .append_pair("viewSecretValue", "true")
+                    .append_pair("includePersonalOverrides", "false");
+            }
+        }
+        url
+    }
+
+    /// A list reply as secrets or a classified error.
+    fn listing(reply: &Reply, folder: &Folder) -> Result<FolderSecrets, Listing> {
+        let status = reply.status;
+        if (200..300).contains(&status) {
+            let parsed: ListResponse = serde_json::from_slice(&reply.body).map_err(|e| {
+                // Only the position: serde's message can quote the offending text.
+                Listing::Failed(
+                    StoreError::new(
+                        StoreErrorKind::InvalidResponse,
+                        format!(
+                            "the secrets listing was not understood (line {}, column {})",
+                            e.line(),
+                            e.column()
+                        ),
+                    )
+                    .with_status(status),
+                )
+            })?;
+            return Ok(parsed.merge(folder));
+        }
+        if (300..400).contains(&status) {
+            return Err(Listing::Failed(redirect_error(reply)));
+        }
+        let info = reply.error_info();
+        let error = |kind, fallback: &str| server_error(kind, status, &info, fallback);
+        Err(match status {
+            401 if info.is_named("ValidationFailure") => Listing::Failed(error(
+                StoreErrorKind::BadRequest,
+                "the request was rejected",
+            )),
+            // 401: revoked, expired in the database, or no token; 403 TokenError: the JWT
+            // itself expired or is malformed. Either way a new token may help.
+            401 => Listing::TokenRejected(token_rejected(&error(
+                StoreErrorKind::Unauthorized,
+                "token rejected",
+            ))),
+            403 if info.is_named("TokenError") => Listing::TokenRejected(token_rejected(&error(
+                StoreErrorKind::Unauthorized,
+                "token rejected",
+            ))),
+            403 => Listing::Failed(error(StoreErrorKind::Forbidden, "access denied")),
+            404 if info.route_missing => Listing::RouteMissing,
+            404 => Listing::Failed(error(StoreErrorKind::NotFound, "folder not found")),
+            429 => Listing::Failed(error(StoreErrorKind::Throttled, "rate limited")),
+            500.. => Listing::Failed(error(StoreErrorKind::Server, "server error")),
+            _ => Listing::Failed(error(
+                StoreErrorKind::BadRequest,
+                "the request was rejected",
+            )),
+        })
+    }
+
+    /// Registers a fetch in the current load, starting a new load (and deadline) when no
+    /// other fetch is running.
+    fn begin(&self) -> LoadGuard<'_> {
+        let mut loads = self
+            .inner
+            .loads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if loads.in_flight == 0 {
+            loads.next_id += 1;
+            loads.current = Load {
+                id: loads.next_id,
+                deadline: Instant::now() + self.inner.transport.settings().startup_deadline,
+            };
+        }
+        loads.in_flight += 1;
+        LoadGuard {
+            loads: &self.inner.loads,
+            load: loads.current,
+        }
+    }
+}
+
+fn token_rejected(error: &StoreError) -> StoreError {
+    let said = error.message().unwrap_or("token rejected");
+    with_message(error, format!("access token rejected: {said}"))
+}
+
+/// How a listing failed.
+enum Listing {
+    /// The token was refused (expired, revoked): a new one may help.
+    TokenRejected(StoreError),
+    /// The server has no such route (a server without v4).
+    RouteMissing,
+    Failed(StoreError),
+}
+
+/// The fetches running together, which share one startup deadline.
+#[derive(Default)]
+struct Loads {
+    in_flight: usize,
+    next_id: u64,
+    current: Load,
+}
+
+#[derive(Clone, Copy)]
+struct Load {
+    id: u64,
+    deadline: Instant,
+}
+
+impl Default for Load {
+    fn default() -> Self {
+        Self {
+            id: 0,
+            deadline: Instant::now(),
+        }
+    }
+}
+
+struct LoadGuard<'a> {
+    loads: &'a Mutex<Loads>,
+    load: Load,
+}
+
+impl Drop for LoadGuard<'_> {
+    fn drop(&mut self) {
+        let mut loads = self.loads.lock().unwrap_or_else(PoisonError::into_inner);
+        loads.in_flight = loads.in_flight.saturating_sub(1);
     }
 }
 
@@ -24,8 +425,337 @@ impl SecretStore for InfisicalClient {
         "Infisical"
     }
 
-    fn fetch<'a>(&'a self, _folder: &'a Folder) -> BoxFuture<'a, Result<FolderSecrets, StoreError>> {
-        Box::pin(async { Ok(FolderSecrets::new()) })
+    fn environment(&self) -> Option<&str> {
+        self.inner.environment.as_deref()
+    }
+
+    fn default_path(&self) -> Option<&str> {
+        self.inner.secret_path.as_deref()
+    }
+
+    fn fetch<'a>(&'a self, folder: &'a Folder) -> BoxFuture<'a, Result<FolderSecrets, StoreError>> {
+        Box::pin(self.fetch_folder(folder))
+    }
+}
+
+/// Builds an [`InfisicalClient`].
+///
+/// Defaults: Infisical Cloud (`https://app.infisical.com`); connect timeout 5 s; request
+/// timeout 10 s; startup deadline 30 s; at most 4 retries, backoff from 250 ms doubling to 4 s
+/// plus up to 100% jitter; responses up to 16 MiB; HTTPS required except to loopback hosts;
+/// the platform's root certificates.
+#[derive(Default)]
+pub struct InfisicalClientBuilder {
+    base_url: Option<String>,
+    credentials: Option<Credentials>,
+    kubernetes_token_path: Option<PathBuf>,
+    project_id: Option<String>,
+    environment: Option<String>,
+    secret_path: Option<String>,
+    allow_http: bool,
+    ca_bundle_pem: Option<Vec<u8>>,
+    settings: Settings,
+}
+
+impl fmt::Debug for InfisicalClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InfisicalClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("auth", &self.credentials)
+            .field("project_id", &self.project_id)
+            .field("environment", &self.environment)
+            .field("secret_path", &self.secret_path)
+            .field("allow_http", &self.allow_http)
+            .field(
+                "ca_bundle_pem",
+                &self.ca_bundle_pem.as_ref().map(|_| "[PEM]"),
+            )
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InfisicalClientBuilder {
+    /// The instance URL, e.g. `https://infisical.example.com` (with or without `/api`).
+    #[must_use]
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The project to read from (required).
+    #[must_use]
+    pub fn project_id(mut self, id: impl Into<String>) -> Self {
+        self.project_id = Some(id.into());
+        self
+    }
+
+    /// The environment slug for every key, overriding the struct's `environment`.
+    #[must_use]
+    pub fn environment(mut self, slug: impl Into<String>) -> Self {
+        self.environment = Some(slug.into());
+        self
+    }
+
+    /// The folder for keys without a path of their own, overriding the struct's.
+    #[must_use]
+    pub fn secret_path(mut self, path: impl Into<String>) -> Self {
+        self.secret_path = Some(path.into());
+        self
+    }
+
+    /// Authenticates with an already issued access token (Token Auth, or an `st.` service
+    /// token). It cannot be renewed: when the server rejects it, loading fails.
+    #[must_use]
+    pub fn access_token(mut self, token: SecretString) -> Self {
+        self.credentials = Some(Credentials::access_token(token));
+        self
+    }
+
+    /// Authenticates with the access token in `path`, read on first use and again when the
+    /// server rejects the token (the Infisical agent rewrites it).
+    #[must_use]
+    pub fn token_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.credentials = Some(Credentials::TokenFile(path.into()));
+        self
+    }
+
+    /// Authenticates with Universal Auth.
+    #[must_use]
+    pub fn universal_auth(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: SecretString,
+    ) -> Self {
+        self.credentials = Some(Credentials::UniversalAuth {
+            client_id: client_id.into(),
+            client_secret,
+        });
+        self
+    }
+
+    /// Authenticates with Kubernetes auth as machine identity `identity_id`, with the pod's
+    /// service-account token (see [`kubernetes_token_path`](Self::kubernetes_token_path)).
+    #[must_use]
+    pub fn kubernetes_auth(mut self, identity_id: impl Into<String>) -> Self {
+        self.credentials = Some(Credentials::Kubernetes {
+            identity_id: identity_id.into(),
+            token_path: PathBuf::new(),
+        });
+        self
+    }
+
+    /// Where Kubernetes auth reads the service-account token; default
+    /// `/var/run/secrets/kubernetes.io/serviceaccount/token`.
+    #[must_use]
+    pub fn kubernetes_token_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.kubernetes_token_path = Some(path.into());
+        self
+    }
+
+    /// Allows plain `http://` to any host, not only to loopback ones. Tokens and secrets then
+    /// cross the network unencrypted.
+    #[must_use]
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// Trusts the root certificates of this PEM bundle as well as the platform's (for a
+    /// self-hosted server with a private CA). From the environment: `INFISICAL_CA_BUNDLE`
+    /// names such a file.
+    #[must_use]
+    pub fn ca_bundle_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_bundle_pem = Some(pem.into());
+        self
+    }
+
+    /// How long to wait for a TCP/TLS connection (default 5 s).
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one HTTP request may take, body included (default 10 s).
+    #[must_use]
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.settings.request_timeout = timeout;
+        self
+    }
+
+    /// How long one load may spend on Infisical in total: login, retries and every folder
+    /// (default 30 s). Past it the folders fail with
+    /// [`StoreErrorKind::DeadlineExceeded`](crate::StoreErrorKind::DeadlineExceeded).
+    #[must_use]
+    pub fn startup_deadline(mut self, deadline: Duration) -> Self {
+        self.settings.startup_deadline = deadline;
+        self
+    }
+
+    /// How many times a transient failure is retried (default 4; 0 disables retries).
+    #[must_use]
+    pub fn max_retries(mut self, retries: usize) -> Self {
+        self.settings.max_retries = retries;
+        self
+    }
+
+    /// The first and the largest backoff step between retries (default 250 ms and 4 s); each
+    /// step gets up to 100% jitter. A server's `Retry-After` replaces the step.
+    #[must_use]
+    pub fn retry_backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.settings.retry_min_delay = first;
+        self.settings.retry_max_delay = max;
+        self
+    }
+
+    /// The largest response accepted (default 16 MiB).
+    #[must_use]
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.settings.max_response_bytes = bytes;
+        self
+    }
+
+    /// Checks the configuration and builds the client. Token and service-account files are
+    /// checked for readability here and read again when used.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an unusable URL, plain HTTP to a remote host without
+    /// [`allow_http`](Self::allow_http), missing project or credentials, an unreadable token
+    /// file, an invalid environment or path, a bad CA bundle or a zero timeout.
+    pub fn build(self) -> Result<InfisicalClient, Error> {
+        let invalid = |message: String| Error::Config(format!("Infisical: {message}"));
+        let raw_url = self.base_url.as_deref().unwrap_or(config::DEFAULT_URL);
+        let url = config::base_url(raw_url, self.allow_http)
+            .map_err(|reason| invalid(format!("base URL `{raw_url}`: {reason}")))?;
+        let project_id = self
+            .project_id
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .ok_or_else(|| {
+                invalid("no project id: call project_id(..) or set INFISICAL_PROJECT_ID".to_owned())
+            })?;
+        let credentials = match self.credentials {
+            None => {
+                return Err(invalid(
+                    "no credentials: call universal_auth, access_token, token_file or kubernetes_auth".to_owned(),
+                ));
+            }
+            Some(Credentials::Kubernetes { identity_id, .. }) => Credentials::Kubernetes {
+                identity_id,
+                token_path: self
+                    .kubernetes_token_path
+                    .unwrap_or_else(|| PathBuf::from(DEFAULT_KUBERNETES_TOKEN_PATH)),
+            },
+            Some(other) => other,
+        };
+        check_credentials(&credentials).map_err(invalid)?;
+        if let Some(environment) = &self.environment
+            && !crate::names::is_environment_slug(environment)
+        {
+            return Err(invalid(format!(
+                "environment `{environment}` is not a slug (lowercase letters, digits and `-`)"
+            )));
+        }
+        let secret_path = match self.secret_path {
+            Some(path) => {
+                let normalised = Folder::new("x", &path).path().to_owned();
+                if !crate::names::is_folder_path(&normalised) {
+                    return Err(invalid(format!(
+                        "secret path `{path}` is not `/` or `/seg/seg` with segments of [A-Za-z0-9_-]"
+                    )));
+                }
+                Some(normalised)
+            }
+            None => None,
+        };
+        let settings = self.settings;
+        if settings.connect_timeout.is_zero()
+            || settings.request_timeout.is_zero()
+            || settings.startup_deadline.is_zero()
+        {
+            return Err(invalid(
+                "timeouts and the startup deadline must be above zero".to_owned(),
+            ));
+        }
+        if settings.max_response_bytes < 1024 {
+            return Err(invalid(
+                "max_response_bytes must be at least 1024".to_owned(),
+            ));
+        }
+
+        let mut http = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.request_timeout)
+            // Never follow a redirect: reqwest would resend the Authorization header to a
+            // host of the same origin only, but any redirect means a wrong URL here.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("secrets-core/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &self.ca_bundle_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|_| invalid("the CA bundle is not valid PEM".to_owned()))?;
+            if certs.is_empty() {
+                return Err(invalid("the CA bundle holds no certificate".to_owned()));
+            }
+            http = http.tls_certs_merge(certs);
+        }
+        let http = http.build().map_err(|e| {
+            invalid(format!(
+                "cannot set up HTTPS: {}",
+                api::clean(&e.to_string())
+            ))
+        })?;
+
+        Ok(InfisicalClient {
+            inner: Arc::new(Inner {
+                transport: Transport::new(http, settings, url.host.clone()),
+                base: url.base,
+                host: url.host,
+                project_id,
+                environment: self.environment,
+                secret_path,
+                credentials,
+                tokens: TokenHolder::default(),
+                legacy: AtomicBool::new(false),
+                loads: Mutex::new(Loads::default()),
+            }),
+        })
+    }
+}
+
+fn check_credentials(credentials: &Credentials) -> Result<(), String> {
+    use secrecy::ExposeSecret;
+    match credentials {
+        Credentials::AccessToken(token) if token.expose_secret().is_empty() => {
+            Err("the access token is empty".to_owned())
+        }
+        Credentials::AccessToken(_) => Ok(()),
+        Credentials::TokenFile(path) => config::check_token_file(path)
+            .map_err(|reason| format!("token file {} cannot be read: {reason}", path.display())),
+        Credentials::UniversalAuth {
+            client_id,
+            client_secret,
+        } => {
+            if client_id.trim().is_empty() || client_secret.expose_secret().trim().is_empty() {
+                Err("Universal Auth needs a non-empty client id and client secret".to_owned())
+            } else {
+                Ok(())
+            }
+        }
+        Credentials::Kubernetes {
+            identity_id,
+            token_path,
+        } => {
+            if identity_id.trim().is_empty() {
+                return Err("Kubernetes auth needs a non-empty identity id".to_owned());
+            }
+            config::check_token_file(token_path).map_err(|reason| {
+                format!(
+                    "Kubernetes auth: the service-account token {} cannot be read: {reason}",
+                    token_path.display()
+                )
+            })
+        }
     }
 }
 
@@ -39,6 +769,7 @@ pub(crate) enum FromEnv {
     Ready(InfisicalClient),
 }
 
-pub(crate) fn from_env(_env: &Env) -> FromEnv {
-    FromEnv::NotConfigured
+/// The client the `INFISICAL_*` variables of `env` configure (read through `env` only).
+pub(crate) fn from_env(env: &Env) -> FromEnv {
+    config::from_env(env)
 }

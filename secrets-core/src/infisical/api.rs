@@ -1,0 +1,910 @@
+//! Response bodies of the Infisical API, parsed defensively, and the folder merge.
+//!
+//! Every type here is `pub(crate)`: the wire format is Infisical's, not ours. Unknown fields
+//! are ignored and every field a loader does not need is optional, because the server's
+//! schemas drift between versions (see the 2024-10 recordings in the tests).
+
+use std::collections::HashMap;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use crate::source::Folder;
+use crate::store::{FolderSecrets, StoredSecret};
+
+/// What Infisical puts in place of a value the identity may not see.
+const HIDDEN_VALUE: &str = "<hidden-by-infisical>";
+
+/// Longest server message kept in an error, in characters.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// `GET /api/v4/secrets` and `GET /api/v3/secrets/raw`.
+#[derive(Deserialize)]
+pub(crate) struct ListResponse {
+    // Core: a body without `secrets` is not a listing (an HTML page, a proxy's JSON).
+    secrets: Vec<RawSecret>,
+    // 2024-10 omits `imports` unless asked; current servers send `[]`.
+    #[serde(default)]
+    imports: Option<Vec<ImportBlock>>,
+}
+
+/// One secret of a listing or an import block.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RawSecret {
+    secret_key: String,
+    // Straight into a `SecretString`: no `String` copy of the value outlives the parse.
+    secret_value: SecretString,
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    secret_value_hidden: Option<bool>,
+}
+
+/// `imports[]`: the secrets of a folder imported into the listed one.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ImportBlock {
+    #[serde(default)]
+    secret_path: Option<String>,
+    #[serde(default)]
+    environment: Option<String>,
+    // `folderId` is absent when the imported folder no longer exists: not read at all.
+    #[serde(default)]
+    secrets: Vec<RawSecret>,
+}
+
+/// `GET /api/v3/secrets/raw/{name}` and `GET /api/v4/secrets/{name}`: not used by the loader
+/// (one list per folder beats one request per key), parsed in tests to pin the shape.
+#[cfg(test)]
+#[derive(Deserialize)]
+pub(crate) struct GetResponse {
+    pub(crate) secret: RawSecret,
+}
+
+/// A login (`/api/v1/auth/*/login`) or renew response.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LoginResponse {
+    pub(crate) access_token: SecretString,
+    /// Seconds the token lives; `0` means no expiry.
+    #[serde(default)]
+    pub(crate) expires_in: Option<u64>,
+    /// Seconds from login after which the token cannot be renewed; `0` means none.
+    #[serde(rename = "accessTokenMaxTTL", default)]
+    pub(crate) access_token_max_ttl: Option<u64>,
+}
+
+/// Infisical's error body: `{reqId?, statusCode, error, message, details?}`.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct ErrorBody {
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    message: Option<ErrorMessage>,
+    #[serde(default)]
+    req_id: Option<String>,
+}
+
+/// `message` is a string, except for validation failures: an array of zod issues.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ErrorMessage {
+    Text(String),
+    Issues(Vec<ZodIssue>),
+    Other(IgnoredAny),
+}
+
+#[derive(Deserialize)]
+struct ZodIssue {
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    path: Vec<serde_json::Value>,
+}
+
+/// What an error response said, cleaned for display: capped, control characters removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ErrorInfo {
+    /// Infisical's `error` name, e.g. `PermissionDenied`.
+    pub(crate) name: Option<String>,
+    /// The message; zod issues joined as `path: message; ...`.
+    pub(crate) message: Option<String>,
+    pub(crate) req_id: Option<String>,
+    /// The server has no such route (Fastify's JSON 404 or an HTML page), as opposed to a
+    /// missing folder.
+    pub(crate) route_missing: bool,
+}
+
+impl ErrorInfo {
+    /// Parses an error body; a body that is not Infisical's JSON yields what can be said
+    /// about it (an HTML page is a missing route).
+    pub(crate) fn parse(body: &[u8], is_html: bool) -> Self {
+        let trimmed = body.trim_ascii_start();
+        if is_html || trimmed.starts_with(b"<") {
+            return Self {
+                route_missing: true,
+                ..Self::default()
+            };
+        }
+        let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) else {
+            return Self::default();
+        };
+        let message = match parsed.message {
+            Some(ErrorMessage::Text(text)) => Some(text),
+            Some(ErrorMessage::Issues(issues)) => Some(join_issues(&issues)),
+            Some(ErrorMessage::Other(_)) | None => None,
+        };
+        // Fastify's own 404 for an unknown route: `{"message":"Route GET:/api/v4/... not
+        // found","error":"Not Found","statusCode":404}` (recording v50).
+        let route_missing = parsed.error.as_deref() == Some("Not Found")
+            && message.as_deref().is_some_and(|m| m.starts_with("Route "));
+        Self {
+            name: parsed.error.map(|s| clean(&s)).filter(|s| !s.is_empty()),
+            message: message.map(|s| clean(&s)).filter(|s| !s.is_empty()),
+            req_id: parsed.req_id.map(|s| clean(&s)).filter(|s| !s.is_empty()),
+            route_missing,
+        }
+    }
+
+    pub(crate) fn is_named(&self, name: &str) -> bool {
+        self.name.as_deref() == Some(name)
+    }
+
+    /// The wait a rate-limit message asks for: "Please try again in 42 seconds".
+    pub(crate) fn retry_hint(&self) -> Option<std::time::Duration> {
+        self.message.as_deref().and_then(parse_try_again)
+    }
+}
+
+fn join_issues(issues: &[ZodIssue]) -> String {
+    let parts: Vec<String> = issues
+        .iter()
+        .map(|issue| {
+            let path: Vec<String> = issue
+                .path
+                .iter()
+                .map(|p| match p {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
+            let message = issue.message.as_deref().unwrap_or("invalid");
+            if path.is_empty() {
+                message.to_owned()
+            } else {
+                format!("{}: {message}", path.join("."))
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        "validation failed".to_owned()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// A server string made safe to print: control characters become spaces, at most
+/// [`MAX_MESSAGE_CHARS`] characters are kept.
+pub(crate) fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_MESSAGE_CHARS + 3));
+    for (count, c) in text.trim().chars().enumerate() {
+        if count == MAX_MESSAGE_CHARS {
+            out.push_str("...");
+            break;
+        }
+        out.push(if c.is_control() { ' ' } else { c });
+    }
+    out
+}
+
+/// Reads `N` out of "... try again in N seconds" (any case), as the 429 body of current
+/// servers words it.
+pub(crate) fn parse_try_again(message: &str) -> Option<std::time::Duration> {
+    let lower = message.to_ascii_lowercase();
+    let start = lower.find("try again in ")? + "try again in ".len();
+    let rest = &lower[start..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let after = rest[digits.len()..].trim_start();
+    if digits.is_empty() || !after.starts_with("second") {
+        return None;
+    }
+    digits
+        .parse::<u64>()
+        .ok()
+        .map(std::time::Duration::from_secs)
+}
+
+/// The `Retry-After` header in its seconds form; the HTTP-date form is not used by
+/// Infisical's rate limiter and is ignored.
+pub(crate) fn parse_retry_after(value: &str) -> Option<std::time::Duration> {
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(std::time::Duration::from_secs)
+}
+
+/// Whether a value still holds a `${...}` reference after the server expanded what it could.
+fn has_unexpanded_reference(value: &str) -> bool {
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        match after.find('}') {
+            Some(0) => rest = &after[1..],
+            Some(_) => return true,
+            None => return false,
+        }
+    }
+    false
+}
+
+impl RawSecret {
+    fn is_personal(&self) -> bool {
+        self.kind.as_deref() == Some("personal")
+    }
+
+    /// The secret as the loader sees it; a hidden or unexpanded value is dropped (and wiped).
+    fn into_stored(self) -> StoredSecret {
+        let value = self.secret_value;
+        let text = value.expose_secret();
+        if self.secret_value_hidden == Some(true) || text == HIDDEN_VALUE {
+            StoredSecret::withheld()
+        } else if has_unexpanded_reference(text) {
+            StoredSecret::unexpanded()
+        } else {
+            StoredSecret::value(value)
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn key(&self) -> &str {
+        &self.secret_key
+    }
+
+    #[cfg(test)]
+    pub(crate) fn value(&self) -> &str {
+        self.secret_value.expose_secret()
+    }
+}
+
+impl ListResponse {
+    /// The folder as the server and the CLI resolve it: the folder's own secrets first (a
+    /// personal override beats the shared secret; otherwise the first of a duplicated key
+    /// wins), then imports with the last import block winning.
+    pub(crate) fn merge(self, listed: &Folder) -> FolderSecrets {
+        let mut folder = FolderSecrets::new();
+        let mut personal: HashMap<String, bool> = HashMap::new();
+        for secret in self.secrets {
+            let is_personal = secret.is_personal();
+            match personal.get(&secret.secret_key) {
+                Some(false) if is_personal => {}
+                Some(_) => continue,
+                None => {}
+            }
+            personal.insert(secret.secret_key.clone(), is_personal);
+            let key = secret.secret_key.clone();
+            folder.insert(key, secret.into_stored());
+        }
+        for block in self.imports.unwrap_or_default().into_iter().rev() {
+            let environment = block
+                .environment
+                .filter(|e| !e.is_empty())
+                .unwrap_or_else(|| listed.environment().to_owned());
+            let path = block.secret_path.unwrap_or_else(|| "/".to_owned());
+            let from = Folder::new(environment, &path);
+            for secret in block.secrets {
+                if folder.get(&secret.secret_key).is_none() {
+                    let key = secret.secret_key.clone();
+                    folder.insert(key, secret.into_stored().imported_from(from.clone()));
+                }
+            }
+        }
+        folder
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::store::StoredValue;
+
+    /// A recorded `.http` file: status, headers (lowercased names) and body.
+    pub(crate) struct Recording {
+        pub(crate) status: u16,
+        pub(crate) headers: Vec<(String, String)>,
+        pub(crate) body: String,
+    }
+
+    impl Recording {
+        pub(crate) fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        }
+
+        pub(crate) fn error(&self) -> ErrorInfo {
+            let html = self
+                .header("content-type")
+                .is_some_and(|v| v.contains("html"));
+            ErrorInfo::parse(self.body.as_bytes(), html)
+        }
+    }
+
+    pub(crate) fn raw_recording(name: &str) -> String {
+        let path = format!(
+            "{}/tests/fixtures/infisical-2024-10/{name}.http",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    pub(crate) fn recording(name: &str) -> Recording {
+        let raw = raw_recording(name);
+        let (head, body) = raw
+            .split_once("\r\n\r\n")
+            .or_else(|| raw.split_once("\n\n"))
+            .unwrap();
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        Recording {
+            status,
+            headers,
+            body: body.to_owned(),
+        }
+    }
+
+    pub(crate) fn example(name: &str) -> String {
+        let path = format!(
+            "{}/tests/fixtures/infisical-api-examples/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn list(body: &str, folder: &Folder) -> FolderSecrets {
+        serde_json::from_str::<ListResponse>(body)
+            .unwrap()
+            .merge(folder)
+    }
+
+    fn value<'a>(folder: &'a FolderSecrets, key: &str) -> &'a str {
+        match folder.get(key).map(StoredSecret::stored_value) {
+            Some(StoredValue::Value(v)) => v.expose_secret(),
+            other => panic!("{key}: {other:?}"),
+        }
+    }
+
+    fn import_of(folder: &FolderSecrets, key: &str) -> Option<String> {
+        folder.get(key).unwrap().import().map(ToString::to_string)
+    }
+
+    fn prod(path: &str) -> Folder {
+        Folder::new("prod", path)
+    }
+
+    #[test]
+    fn v10_plain_listing_parses_every_secret() {
+        let r = recording("v10-list-raw-prod-root");
+        assert_eq!(r.status, 200);
+        let f = list(&r.body, &prod("/"));
+        assert_eq!(f.len(), 6);
+        assert_eq!(value(&f, "APP_ENV"), "production");
+        assert_eq!(value(&f, "DB_PASSWORD"), "dummy-db-password");
+        // Not expanded in this call: the reference is reported, its text dropped.
+        assert!(matches!(
+            f.get("READONLY_DATABASE_URL").unwrap().stored_value(),
+            StoredValue::UnexpandedReference
+        ));
+    }
+
+    #[test]
+    fn v11_expanded_reference_is_a_value() {
+        let f = list(&recording("v11-list-raw-prod-root-expand").body, &prod("/"));
+        assert_eq!(
+            value(&f, "READONLY_DATABASE_URL"),
+            "postgres://readonly:dummy-db-password@db-replica.internal:5432/app"
+        );
+    }
+
+    #[test]
+    fn v12_folder_shadows_its_import() {
+        let f = list(
+            &recording("v12-list-raw-prod-root-include-imports").body,
+            &prod("/"),
+        );
+        assert_eq!(value(&f, "APP_ENV"), "production");
+        assert_eq!(import_of(&f, "APP_ENV"), None);
+        assert_eq!(value(&f, "SENTRY_DSN"), "https://dummy@sentry.invalid/1");
+        assert_eq!(import_of(&f, "SENTRY_DSN").as_deref(), Some("prod:/shared"));
+        assert_eq!(value(&f, "LOG_LEVEL"), "info");
+        assert_eq!(import_of(&f, "LOG_LEVEL").as_deref(), Some("prod:/shared"));
+        assert_eq!(f.len(), 8);
+    }
+
+    #[test]
+    fn v13_recursive_duplicates_keep_the_first() {
+        let r = recording("v13-list-raw-prod-root-recursive");
+        let parsed: ListResponse = serde_json::from_str(&r.body).unwrap();
+        let first_app_env = parsed
+            .secrets
+            .iter()
+            .find(|s| s.key() == "APP_ENV")
+            .unwrap()
+            .value()
+            .to_owned();
+        let f = parsed.merge(&prod("/"));
+        assert_eq!(value(&f, "APP_ENV"), first_app_env);
+        assert!(f.get("LANGSMITH_API_KEY").is_some());
+    }
+
+    #[test]
+    fn v14_references_expanded_across_folders() {
+        let f = list(
+            &recording("v14-list-raw-prod-root-recursive-expand-imports").body,
+            &prod("/"),
+        );
+        assert_eq!(
+            value(&f, "AGENT_DB_URL"),
+            "postgres://app:dummy-db-password@db.internal:5432/app?application_name=claude-3-5-sonnet-20241022"
+        );
+        assert_eq!(
+            value(&f, "AGENT_ANTHROPIC_API_KEY"),
+            "sk-ant-dummy-0000000000000000000000000000"
+        );
+    }
+
+    #[test]
+    fn v15_v17_unexpanded_cross_path_references_are_flagged() {
+        for name in [
+            "v15-list-raw-prod-langgraph-agent",
+            "v17-list-raw-prod-langgraph-agent-trailing-slash",
+        ] {
+            let f = list(&recording(name).body, &prod("/langgraph-agent"));
+            assert!(
+                matches!(
+                    f.get("AGENT_ANTHROPIC_API_KEY").unwrap().stored_value(),
+                    StoredValue::UnexpandedReference
+                ),
+                "{name}"
+            );
+            assert_eq!(value(&f, "AGENT_MODEL"), "claude-3-5-sonnet-20241022");
+        }
+    }
+
+    #[test]
+    fn v16_cross_path_reference_expanded_and_multiline_kept() {
+        let f = list(
+            &recording("v16-list-raw-prod-langgraph-agent-expand").body,
+            &prod("/langgraph-agent"),
+        );
+        assert_eq!(
+            value(&f, "AGENT_ANTHROPIC_API_KEY"),
+            "sk-ant-dummy-0000000000000000000000000000"
+        );
+        assert_eq!(
+            value(&f, "AGENT_DB_URL"),
+            "postgres://app:dummy-db-password@db.internal:5432/app?application_name=claude-3-5-sonnet-20241022"
+        );
+        assert!(value(&f, "TLS_CA_PEM").contains("\nMIIBdummydummydummy\n"));
+    }
+
+    #[test]
+    fn v18_v19_v49_v82_listings() {
+        let dev = list(
+            &recording("v18-list-raw-dev-root").body,
+            &Folder::new("dev", "/"),
+        );
+        assert_eq!(value(&dev, "APP_ENV"), "development");
+        assert_eq!(dev.len(), 4);
+        for name in [
+            "v19-list-raw-prod-root-by-workspace-slug",
+            "v49-list-raw-admin-user-jwt",
+            "v70-ratelimit-last-allowed-remaining-0",
+            "v82-list-raw-prod-root-viewer-role",
+        ] {
+            let f = list(&recording(name).body, &prod("/"));
+            assert_eq!(
+                value(&f, "DATABASE_URL"),
+                "postgres://app:dummy-db-password@db.internal:5432/app",
+                "{name}"
+            );
+            assert_eq!(f.len(), 6, "{name}");
+        }
+    }
+
+    #[test]
+    fn v20_v43_v45_empty_listings() {
+        for name in [
+            "v20-list-raw-staging-empty",
+            "v43-list-raw-bad-environment",
+            "v45-list-raw-missing-folder",
+            "v52-v3-encrypted-list",
+        ] {
+            let r = recording(name);
+            assert_eq!(r.status, 200);
+            assert!(
+                list(&r.body, &Folder::new("staging", "/")).is_empty(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn v30_v38_single_gets_parse() {
+        let cases = [
+            ("v30-get-raw-prod-DATABASE_URL", "DATABASE_URL"),
+            (
+                "v31-get-raw-prod-READONLY_DATABASE_URL",
+                "READONLY_DATABASE_URL",
+            ),
+            (
+                "v32-get-raw-prod-READONLY_DATABASE_URL-expand",
+                "READONLY_DATABASE_URL",
+            ),
+            (
+                "v33-get-raw-prod-langgraph-agent-AGENT_DB_URL-expand",
+                "AGENT_DB_URL",
+            ),
+            ("v34-get-raw-prod-root-SENTRY_DSN-imported", "SENTRY_DSN"),
+            ("v37-get-raw-prod-langgraph-agent-TLS_CA_PEM", "TLS_CA_PEM"),
+            ("v38-get-raw-prod-DATABASE_URL-version-1", "DATABASE_URL"),
+        ];
+        for (name, key) in cases {
+            let r = recording(name);
+            let got: GetResponse = serde_json::from_str(&r.body).unwrap();
+            assert_eq!(got.secret.key(), key, "{name}");
+        }
+        let v32: GetResponse =
+            serde_json::from_str(&recording("v32-get-raw-prod-READONLY_DATABASE_URL-expand").body)
+                .unwrap();
+        assert!(!has_unexpanded_reference(v32.secret.value()));
+        let v31: GetResponse =
+            serde_json::from_str(&recording("v31-get-raw-prod-READONLY_DATABASE_URL").body)
+                .unwrap();
+        assert!(has_unexpanded_reference(v31.secret.value()));
+        let current: GetResponse = serde_json::from_str(&example("get-secret-v4.json")).unwrap();
+        assert_eq!(current.secret.key(), "DATABASE_URL");
+    }
+
+    #[test]
+    fn current_listing_with_two_imports() {
+        let f = list(
+            &example("list-secrets-v4-with-imports.json"),
+            &prod("/backend"),
+        );
+        assert_eq!(
+            value(&f, "DATABASE_URL"),
+            "postgres://app:dummy-password@db.internal:5432/app"
+        );
+        assert_eq!(value(&f, "LOG_LEVEL"), "info");
+        assert_eq!(import_of(&f, "LOG_LEVEL"), None);
+        assert!(matches!(
+            f.get("FEATURE_FLAGS_URL").unwrap().stored_value(),
+            StoredValue::UnexpandedReference
+        ));
+        // The later import block wins.
+        assert_eq!(
+            value(&f, "SENTRY_DSN"),
+            "https://otherdummy@o0.ingest.example.invalid/2"
+        );
+        assert_eq!(import_of(&f, "SENTRY_DSN").as_deref(), Some("common:/"));
+        assert_eq!(f.len(), 4);
+    }
+
+    #[test]
+    fn hidden_values_are_withheld() {
+        let body = r#"{"secrets":[
+            {"secretKey":"A","secretValue":"<hidden-by-infisical>","type":"shared"},
+            {"secretKey":"B","secretValue":"whatever","secretValueHidden":true},
+            {"secretKey":"C","secretValue":"shown","secretValueHidden":false}
+        ],"imports":[{"secretPath":"/x","environment":"prod","secrets":[
+            {"secretKey":"D","secretValue":"<hidden-by-infisical>","secretValueHidden":true}
+        ]}]}"#;
+        let f = list(body, &prod("/"));
+        for key in ["A", "B", "D"] {
+            assert!(
+                matches!(f.get(key).unwrap().stored_value(), StoredValue::Withheld),
+                "{key}"
+            );
+        }
+        assert_eq!(value(&f, "C"), "shown");
+        assert_eq!(import_of(&f, "D").as_deref(), Some("prod:/x"));
+    }
+
+    #[test]
+    fn personal_beats_shared_and_duplicates_do_not_panic() {
+        let body = r#"{"secrets":[
+            {"secretKey":"K","secretValue":"shared","type":"shared"},
+            {"secretKey":"K","secretValue":"mine","type":"personal"},
+            {"secretKey":"K","secretValue":"shared-again","type":"shared"},
+            {"secretKey":"P","secretValue":"mine-first","type":"personal"},
+            {"secretKey":"P","secretValue":"shared-later","type":"shared"},
+            {"secretKey":"D","secretValue":"first"},
+            {"secretKey":"D","secretValue":"second"}
+        ]}"#;
+        let f = list(body, &prod("/"));
+        assert_eq!(value(&f, "K"), "mine");
+        assert_eq!(value(&f, "P"), "mine-first");
+        assert_eq!(value(&f, "D"), "first");
+    }
+
+    #[test]
+    fn defensive_shapes() {
+        // No folderId, null imports, extra fields, import without environment.
+        let body = r#"{"secrets":[],"imports":[{"secretPath":"/gone","secrets":[
+            {"secretKey":"X","secretValue":"1","extra":{"a":[1,2]}}]}],"more":true}"#;
+        let f = list(body, &prod("/"));
+        assert_eq!(import_of(&f, "X").as_deref(), Some("prod:/gone"));
+        assert!(list(r#"{"secrets":[],"imports":null}"#, &prod("/")).is_empty());
+        // Wrong shapes are errors, not empty listings.
+        assert!(serde_json::from_str::<ListResponse>("{}").is_err());
+        assert!(serde_json::from_str::<ListResponse>(r#"{"secrets":{}}"#).is_err());
+        assert!(
+            serde_json::from_str::<ListResponse>(r#"{"secrets":[{"secretKey":"A"}]}"#).is_err()
+        );
+    }
+
+    #[test]
+    fn unexpanded_reference_detection() {
+        assert!(has_unexpanded_reference("a${B}c"));
+        assert!(has_unexpanded_reference("${env.folder.KEY}"));
+        assert!(!has_unexpanded_reference("plain $HOME ${"));
+        assert!(!has_unexpanded_reference("${}"));
+        assert!(!has_unexpanded_reference("$ {X}"));
+    }
+
+    #[test]
+    fn login_responses_parse() {
+        for name in [
+            "v02-ua-login",
+            "v06-ua-login-form-encoded",
+            "v61-ua-login-for-revoke",
+        ] {
+            let login: LoginResponse = serde_json::from_str(&recording(name).body).unwrap();
+            assert!(login.access_token.expose_secret().starts_with("eyJ"));
+            assert_eq!(login.expires_in, Some(2_592_000));
+        }
+        let short: LoginResponse =
+            serde_json::from_str(&recording("v80-ua-login-short-ttl").body).unwrap();
+        assert_eq!(
+            (short.expires_in, short.access_token_max_ttl),
+            (Some(5), Some(3600))
+        );
+        let renew: LoginResponse =
+            serde_json::from_str(&recording("v81-token-renew-ok").body).unwrap();
+        assert_eq!(renew.expires_in, Some(5));
+        let current: LoginResponse =
+            serde_json::from_str(&example("universal-auth-login.json")).unwrap();
+        assert_eq!(
+            (current.expires_in, current.access_token_max_ttl),
+            (Some(7200), Some(86400))
+        );
+    }
+
+    #[test]
+    fn error_bodies_of_every_recording() {
+        let cases: &[(&str, u16, Option<&str>, &str)] = &[
+            (
+                "v03-ua-login-wrong-client-secret",
+                401,
+                Some("UnauthorizedError"),
+                "Invalid credentials",
+            ),
+            (
+                "v04-ua-login-unknown-client-id",
+                404,
+                Some("NotFound"),
+                "No identity with specified client ID was found",
+            ),
+            (
+                "v05-ua-login-missing-client-secret",
+                401,
+                Some("ValidationFailure"),
+                "clientSecret: Required",
+            ),
+            (
+                "v35-get-raw-prod-root-SENTRY_DSN-no-imports",
+                404,
+                Some("NotFound"),
+                "Secret not found",
+            ),
+            (
+                "v40-list-raw-garbage-token",
+                403,
+                Some("TokenError"),
+                "The provided access token is malformed",
+            ),
+            (
+                "v41-list-raw-no-auth",
+                401,
+                Some("UnauthorizedError"),
+                "Token missing",
+            ),
+            (
+                "v42-list-raw-forged-jwt",
+                403,
+                Some("TokenError"),
+                "invalid signature",
+            ),
+            (
+                "v44-list-raw-missing-environment",
+                400,
+                Some("BadRequest"),
+                "Missing workspace id or environment",
+            ),
+            (
+                "v46-list-raw-unknown-workspace",
+                404,
+                Some("NotFound"),
+                "Project not found during bot lookup",
+            ),
+            (
+                "v47-list-raw-bad-bool-param",
+                401,
+                Some("ValidationFailure"),
+                "expandSecretReferences: Invalid enum value",
+            ),
+            (
+                "v48-get-raw-bad-environment",
+                404,
+                Some("Create secret"),
+                "Folder not found",
+            ),
+            (
+                "v50-v4-secrets-list",
+                404,
+                Some("Not Found"),
+                "Route GET:/api/v4/secrets",
+            ),
+            (
+                "v51-v4-secret-get",
+                404,
+                Some("Not Found"),
+                "Route GET:/api/v4/secrets/DATABASE_URL",
+            ),
+            (
+                "v60-token-renew",
+                401,
+                Some("UnauthorizedError"),
+                "past its Max TTL",
+            ),
+            (
+                "v63-list-raw-revoked-token",
+                401,
+                Some("UnauthorizedError"),
+                "No identity access token found",
+            ),
+            (
+                "v64-list-raw-after-failed-renew",
+                401,
+                Some("UnauthorizedError"),
+                "No identity access token found",
+            ),
+            (
+                "v70-ratelimit-exceeded-returns-500",
+                500,
+                Some("InternalServerError"),
+                "Something went wrong",
+            ),
+            (
+                "v71-ratelimit-500-with-other-identity-same-ip",
+                500,
+                Some("InternalServerError"),
+                "Something went wrong",
+            ),
+            (
+                "v83-list-raw-expired-token",
+                401,
+                Some("UnauthorizedError"),
+                "TTL expiration",
+            ),
+            (
+                "v84-list-raw-expired-token-again",
+                401,
+                Some("UnauthorizedError"),
+                "No identity access token found",
+            ),
+            (
+                "v85-token-renew-expired",
+                401,
+                Some("UnauthorizedError"),
+                "No identity access token found",
+            ),
+            (
+                "v86-create-secret-viewer-forbidden",
+                403,
+                Some("PermissionDenied"),
+                "not allowed to create",
+            ),
+            (
+                "v87-list-raw-no-bearer-prefix",
+                403,
+                Some("TokenError"),
+                "invalid token",
+            ),
+        ];
+        for (name, status, error, message) in cases {
+            let r = recording(name);
+            assert_eq!(r.status, *status, "{name}");
+            let info = r.error();
+            assert_eq!(info.name.as_deref(), *error, "{name}");
+            let got = info.message.clone().unwrap_or_default();
+            assert!(got.contains(message), "{name}: {got}");
+            assert_eq!(info.req_id, None, "{name}: 2024-10 sends no reqId");
+            assert_eq!(info.route_missing, name.starts_with("v5"), "{name}");
+        }
+        let expired = ErrorInfo::parse(example("error-403-token-expired.json").as_bytes(), false);
+        assert!(expired.is_named("TokenError"));
+        assert_eq!(expired.req_id.as_deref(), Some("req-9QpT2vLx7mWcR4aZ"));
+        let missing = ErrorInfo::parse(
+            example("error-404-secret-path-not-found.json").as_bytes(),
+            false,
+        );
+        assert!(missing.is_named("SecretPathNotFound"));
+        assert!(!missing.route_missing);
+        let limited = ErrorInfo::parse(example("error-429-rate-limited.json").as_bytes(), false);
+        assert!(limited.is_named("RateLimitExceeded"));
+        assert_eq!(
+            limited.retry_hint(),
+            Some(std::time::Duration::from_secs(42))
+        );
+    }
+
+    #[test]
+    fn html_and_garbage_error_bodies() {
+        let html = ErrorInfo::parse(b"<!DOCTYPE html><html><body>404</body></html>", false);
+        assert!(html.route_missing);
+        assert!(ErrorInfo::parse(b"{}", true).route_missing);
+        assert_eq!(ErrorInfo::parse(b"not json", false), ErrorInfo::default());
+        let odd = ErrorInfo::parse(br#"{"message":{"nested":1},"error":"X"}"#, false);
+        assert_eq!((odd.name.as_deref(), odd.message), (Some("X"), None));
+    }
+
+    #[test]
+    fn messages_are_capped_and_stripped() {
+        let long = format!("a\u{1b}[31mb\r\nc{}", "x".repeat(1000));
+        let body = serde_json::json!({"message": long, "error": "E\nF"}).to_string();
+        let info = ErrorInfo::parse(body.as_bytes(), false);
+        let message = info.message.unwrap();
+        assert!(!message.chars().any(char::is_control));
+        assert_eq!(message.chars().count(), 303);
+        assert_eq!(info.name.as_deref(), Some("E F"));
+    }
+
+    #[test]
+    fn retry_hints() {
+        use std::time::Duration;
+        assert_eq!(
+            parse_try_again("Rate limit exceeded. Please try again in 42 seconds"),
+            Some(Duration::from_secs(42))
+        );
+        assert_eq!(
+            parse_try_again("Try again in 1 second"),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(parse_try_again("try again in a minute"), None);
+        assert_eq!(parse_try_again("try again in 5 minutes"), None);
+        assert_eq!(parse_retry_after(" 60 "), Some(Duration::from_mins(1)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        let v70 = recording("v70-ratelimit-exceeded-returns-500");
+        assert_eq!(
+            v70.header("retry-after").and_then(parse_retry_after),
+            Some(Duration::from_mins(1))
+        );
+    }
+}

@@ -1,0 +1,321 @@
+//! Zero-config from the Infisical CLI's env var names, and the checks every configuration
+//! passes (URL, HTTPS, files).
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use url::{Host, Url};
+use zeroize::Zeroizing;
+
+use super::auth::{Credentials, DEFAULT_KUBERNETES_TOKEN_PATH};
+use super::{FromEnv, InfisicalClientBuilder};
+use crate::env::Env;
+
+/// The instance URL (the CLI's current name); `/api` may be included or not.
+pub(crate) const DOMAIN: &str = "INFISICAL_DOMAIN";
+/// The instance URL (the CLI's legacy name), read when `INFISICAL_DOMAIN` is not set.
+pub(crate) const API_URL: &str = "INFISICAL_API_URL";
+/// An access token, checked before `INFISICAL_TOKEN`.
+pub(crate) const UA_ACCESS_TOKEN: &str = "INFISICAL_UNIVERSAL_AUTH_ACCESS_TOKEN";
+/// An access token or an `st.` service token.
+pub(crate) const TOKEN: &str = "INFISICAL_TOKEN";
+/// A file holding an access token (the Infisical agent's sink).
+pub(crate) const TOKEN_FILE: &str = "INFISICAL_TOKEN_FILE";
+/// Universal Auth client id.
+pub(crate) const CLIENT_ID: &str = "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID";
+/// Universal Auth client secret.
+pub(crate) const CLIENT_SECRET: &str = "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET";
+/// The machine identity for Kubernetes auth.
+pub(crate) const MACHINE_IDENTITY_ID: &str = "INFISICAL_MACHINE_IDENTITY_ID";
+/// The machine identity for Kubernetes auth (the Go SDK's name).
+pub(crate) const KUBERNETES_IDENTITY_ID: &str = "INFISICAL_KUBERNETES_IDENTITY_ID";
+/// Where the pod's service-account token is, if not at the default path.
+pub(crate) const KUBERNETES_TOKEN_PATH: &str = "INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH";
+/// The project id.
+pub(crate) const PROJECT_ID: &str = "INFISICAL_PROJECT_ID";
+/// The environment slug, overriding the struct's.
+pub(crate) const ENVIRONMENT: &str = "INFISICAL_ENVIRONMENT";
+/// The folder, overriding the struct's.
+pub(crate) const SECRET_PATH: &str = "INFISICAL_SECRET_PATH";
+/// A PEM file of extra root certificates for a self-hosted server.
+pub(crate) const CA_BUNDLE: &str = "INFISICAL_CA_BUNDLE";
+/// Seconds a load may spend on Infisical in total.
+pub(crate) const STARTUP_TIMEOUT: &str = "INFISICAL_STARTUP_TIMEOUT";
+/// Seconds one HTTP request may take.
+pub(crate) const REQUEST_TIMEOUT: &str = "INFISICAL_REQUEST_TIMEOUT";
+
+/// Infisical Cloud (US).
+pub(crate) const DEFAULT_URL: &str = "https://app.infisical.com";
+
+/// Every variable whose presence means "Infisical is meant to be used". Tuning variables alone
+/// do not count.
+const CONFIGURING: [&str; 14] = [
+    DOMAIN,
+    API_URL,
+    UA_ACCESS_TOKEN,
+    TOKEN,
+    TOKEN_FILE,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    MACHINE_IDENTITY_ID,
+    KUBERNETES_IDENTITY_ID,
+    KUBERNETES_TOKEN_PATH,
+    PROJECT_ID,
+    ENVIRONMENT,
+    SECRET_PATH,
+    CA_BUNDLE,
+];
+
+/// A base URL checked and normalised: `scheme://host[:port][/prefix]`, without a trailing `/`
+/// or `/api`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BaseUrl {
+    pub(crate) base: String,
+    /// `host[:port]`, for messages.
+    pub(crate) host: String,
+}
+
+/// Checks an Infisical URL: http(s) only, plain HTTP only to a loopback host unless
+/// `allow_http`, no credentials, query or fragment; `/api` and trailing slashes are dropped.
+pub(crate) fn base_url(raw: &str, allow_http: bool) -> Result<BaseUrl, String> {
+    let url = Url::parse(raw.trim()).map_err(|e| format!("not a URL ({e})"))?;
+    let host = url.host().ok_or_else(|| "the URL has no host".to_owned())?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_http || is_loopback(&host) => {}
+        "http" => {
+            return Err(
+                "plain http:// is only allowed to a loopback host (127.0.0.1, ::1, localhost): use https://"
+                    .to_owned(),
+            );
+        }
+        other => return Err(format!("unsupported scheme `{other}`: use https://")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("the URL must not contain credentials".to_owned());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("the URL must not have a query or fragment".to_owned());
+    }
+    let mut path = url.path().trim_end_matches('/');
+    if let Some(prefix) = path.strip_suffix("/api") {
+        path = prefix.trim_end_matches('/');
+    }
+    let origin = &url[..url::Position::BeforePath];
+    let host = match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    };
+    Ok(BaseUrl {
+        base: format!("{origin}{path}"),
+        host,
+    })
+}
+
+fn is_loopback(host: &Host<&str>) -> bool {
+    match host {
+        Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
+        Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
+    }
+}
+
+/// Checks that a token file can be read and holds something, without keeping its content.
+pub(crate) fn check_token_file(path: &Path) -> Result<(), String> {
+    let meta = std::fs::metadata(path).map_err(|e| e.kind().to_string())?;
+    if meta.is_dir() {
+        return Err("is a directory".to_owned());
+    }
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| e.kind().to_string())?);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err("the file is empty".to_owned());
+    }
+    Ok(())
+}
+
+/// A positive number of seconds (fractions allowed), at most a day.
+fn seconds(text: &str) -> Option<Duration> {
+    let value: f64 = text.parse().ok()?;
+    (value.is_finite() && value > 0.0 && value <= 86_400.0).then(|| Duration::from_secs_f64(value))
+}
+
+/// Reads the `INFISICAL_*` variables of `env` through it (never the process environment).
+struct Reader<'a> {
+    env: &'a Env,
+    problems: Vec<String>,
+}
+
+impl Reader<'_> {
+    fn get(&mut self, name: &str) -> Option<String> {
+        self.env.get_str(name).unwrap_or_else(|_| {
+            self.problems.push(format!("{name} is not valid UTF-8"));
+            None
+        })
+    }
+
+    fn is_set(&self, name: &str) -> bool {
+        !matches!(self.env.get_str(name), Ok(None))
+    }
+
+    /// The first of `names` that is set, with its name.
+    fn first(&mut self, names: &[&'static str]) -> Option<(&'static str, String)> {
+        names
+            .iter()
+            .find_map(|name| self.get(name).map(|value| (*name, value)))
+    }
+}
+
+/// The client the variables describe, every problem with them, or nothing when none is set.
+pub(crate) fn from_env(env: &Env) -> FromEnv {
+    let mut r = Reader {
+        env,
+        problems: Vec::new(),
+    };
+    if !CONFIGURING.iter().any(|name| r.is_set(name)) {
+        return FromEnv::NotConfigured;
+    }
+    let mut builder = InfisicalClientBuilder::default();
+
+    if let Some((name, url)) = r.first(&[DOMAIN, API_URL]) {
+        match base_url(&url, false) {
+            Ok(_) => builder = builder.base_url(url),
+            Err(reason) => r
+                .problems
+                .push(format!("{name} `{url}` is not usable: {reason}")),
+        }
+    }
+
+    let credentials = credentials(&mut r);
+    if let Some(credentials) = credentials {
+        builder.credentials = Some(credentials);
+    }
+
+    match r.get(PROJECT_ID) {
+        Some(project) => builder = builder.project_id(project),
+        None => r.problems.push(format!(
+            "{PROJECT_ID} is not set: set it to the id of the Infisical project (Project Settings) to read secrets from"
+        )),
+    }
+    if let Some(environment) = r.get(ENVIRONMENT) {
+        if crate::names::is_environment_slug(&environment) {
+            builder = builder.environment(environment);
+        } else {
+            r.problems.push(format!(
+                "{ENVIRONMENT} `{environment}` is not an environment slug (lowercase letters, digits and `-`)"
+            ));
+        }
+    }
+    if let Some(path) = r.get(SECRET_PATH) {
+        let normalised = crate::source::Folder::new("x", &path);
+        if crate::names::is_folder_path(normalised.path()) {
+            builder = builder.secret_path(path);
+        } else {
+            r.problems.push(format!(
+                "{SECRET_PATH} `{path}` is not a folder path (`/` or `/seg/seg`, segments of [A-Za-z0-9_-])"
+            ));
+        }
+    }
+    if let Some(path) = r.get(CA_BUNDLE) {
+        match std::fs::read(&path) {
+            Ok(pem) => builder = builder.ca_bundle_pem(pem),
+            Err(e) => r.problems.push(format!(
+                "{CA_BUNDLE} names {path}, which cannot be read: {}",
+                e.kind()
+            )),
+        }
+    }
+    for (name, set) in [
+        (
+            STARTUP_TIMEOUT,
+            InfisicalClientBuilder::startup_deadline as fn(_, _) -> _,
+        ),
+        (REQUEST_TIMEOUT, InfisicalClientBuilder::request_timeout),
+    ] {
+        if let Some(text) = r.get(name) {
+            match seconds(&text) {
+                Some(duration) => builder = set(builder, duration),
+                None => r.problems.push(format!(
+                    "{name} `{text}` is not a number of seconds between 0 and 86400"
+                )),
+            }
+        }
+    }
+
+    if !r.problems.is_empty() {
+        return FromEnv::Invalid(r.problems);
+    }
+    match builder.build() {
+        Ok(client) => FromEnv::Ready(client),
+        Err(crate::Error::Config(message)) => FromEnv::Invalid(vec![message]),
+        Err(other) => FromEnv::Invalid(vec![other.to_string()]),
+    }
+}
+
+/// The first complete set of credentials, in the CLI's order: access token, `INFISICAL_TOKEN`,
+/// token file, Universal Auth, Kubernetes. A half-set method is reported only when no complete
+/// one comes before it.
+fn credentials(r: &mut Reader<'_>) -> Option<Credentials> {
+    if let Some((_, token)) = r.first(&[UA_ACCESS_TOKEN, TOKEN]) {
+        return Some(Credentials::access_token(SecretString::from(token)));
+    }
+    if let Some(path) = r.get(TOKEN_FILE) {
+        return match check_token_file(Path::new(&path)) {
+            Ok(()) => Some(Credentials::TokenFile(PathBuf::from(path))),
+            Err(reason) => {
+                r.problems.push(format!(
+                    "{TOKEN_FILE} names {path}, which cannot be read: {reason}"
+                ));
+                None
+            }
+        };
+    }
+    match (r.get(CLIENT_ID), r.get(CLIENT_SECRET)) {
+        (Some(client_id), Some(secret)) => {
+            return Some(Credentials::UniversalAuth {
+                client_id,
+                client_secret: SecretString::from(secret),
+            });
+        }
+        (Some(_), None) => {
+            r.problems.push(format!(
+                "{CLIENT_ID} is set but {CLIENT_SECRET} is not: set both for Universal Auth"
+            ));
+            return None;
+        }
+        (None, Some(_)) => {
+            r.problems.push(format!(
+                "{CLIENT_SECRET} is set but {CLIENT_ID} is not: set both for Universal Auth"
+            ));
+            return None;
+        }
+        (None, None) => {}
+    }
+    let token_path = r.get(KUBERNETES_TOKEN_PATH);
+    if let Some((_, identity_id)) = r.first(&[MACHINE_IDENTITY_ID, KUBERNETES_IDENTITY_ID]) {
+        let path = token_path.unwrap_or_else(|| DEFAULT_KUBERNETES_TOKEN_PATH.to_owned());
+        return match check_token_file(Path::new(&path)) {
+            Ok(()) => Some(Credentials::Kubernetes {
+                identity_id,
+                token_path: PathBuf::from(path),
+            }),
+            Err(reason) => {
+                r.problems.push(format!(
+                    "Kubernetes auth: the service-account token {path} cannot be read ({reason}): run in a pod with a service account, or set {KUBERNETES_TOKEN_PATH}"
+                ));
+                None
+            }
+        };
+    }
+    if token_path.is_some() {
+        r.problems.push(format!(
+            "{KUBERNETES_TOKEN_PATH} is set but no identity is: set {MACHINE_IDENTITY_ID} for Kubernetes auth"
+        ));
+        return None;
+    }
+    r.problems.push(format!(
+        "no Infisical credentials: set {CLIENT_ID} and {CLIENT_SECRET} (Universal Auth), or {TOKEN}, {TOKEN_FILE}, or {MACHINE_IDENTITY_ID} (Kubernetes auth)"
+    ));
+    None
+}

@@ -1,0 +1,422 @@
+//! One HTTP exchange with bounded retries: backoff with jitter, `Retry-After`, a body size cap,
+//! no redirects, and errors that never carry a token.
+
+use std::fmt;
+use std::time::Duration;
+
+use backon::{BackoffBuilder, ExponentialBuilder};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use tokio::time::Instant;
+use zeroize::Zeroizing;
+
+use super::api::{self, ErrorInfo};
+use crate::error::{StoreError, StoreErrorKind};
+
+/// Timeouts, retries and limits of a client. The defaults are documented on
+/// [`InfisicalClientBuilder`](super::InfisicalClientBuilder).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Settings {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) request_timeout: Duration,
+    pub(crate) startup_deadline: Duration,
+    pub(crate) max_retries: usize,
+    pub(crate) retry_min_delay: Duration,
+    pub(crate) retry_max_delay: Duration,
+    pub(crate) max_response_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(10),
+            startup_deadline: Duration::from_secs(30),
+            max_retries: 4,
+            retry_min_delay: Duration::from_millis(250),
+            retry_max_delay: Duration::from_secs(4),
+            max_response_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+impl Settings {
+    fn backoff(&self) -> impl Iterator<Item = Duration> + use<> {
+        ExponentialBuilder::default()
+            .with_min_delay(self.retry_min_delay)
+            .with_max_delay(self.retry_max_delay)
+            .with_factor(2.0)
+            .with_jitter()
+            .with_max_times(self.max_retries)
+            .build()
+    }
+}
+
+/// Which call an exchange is, for messages and logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Call {
+    Login(&'static str),
+    List,
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Login(method) => write!(f, "{method} login"),
+            Self::List => f.write_str("list secrets"),
+        }
+    }
+}
+
+/// A response read in full (within the size cap). The body is wiped when dropped: it may hold
+/// secret values or a token.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) retry_after: Option<Duration>,
+    /// The host of a redirect's `Location` (never its path or query).
+    pub(crate) location_host: Option<String>,
+    pub(crate) is_html: bool,
+    pub(crate) body: Zeroizing<Vec<u8>>,
+}
+
+impl Reply {
+    pub(crate) fn error_info(&self) -> ErrorInfo {
+        ErrorInfo::parse(&self.body, self.is_html)
+    }
+
+    /// Statuses worth another try: rate limits (429, and the 500 with `Retry-After` that the
+    /// 2024-10 server answers instead of 429) and gateway failures.
+    fn is_retryable(&self) -> bool {
+        matches!(self.status, 429 | 502 | 503 | 504)
+            || (self.status == 500 && self.retry_after.is_some())
+    }
+
+    fn is_rate_limit(&self) -> bool {
+        self.status == 429 || (self.status == 500 && self.retry_after.is_some())
+    }
+}
+
+/// A store error carrying what the server said.
+pub(crate) fn server_error(
+    kind: StoreErrorKind,
+    status: u16,
+    info: &ErrorInfo,
+    fallback: impl Into<String>,
+) -> StoreError {
+    let message = info.message.clone().unwrap_or_else(|| fallback.into());
+    let mut error = StoreError::new(kind, message).with_status(status);
+    if let Some(name) = &info.name {
+        error = error.with_name(name.clone());
+    }
+    if let Some(req_id) = &info.req_id {
+        error = error.with_req_id(req_id.clone());
+    }
+    error
+}
+
+/// The error for a redirect, which is never followed: the token must not reach another host.
+pub(crate) fn redirect_error(reply: &Reply) -> StoreError {
+    let target = reply
+        .location_host
+        .as_deref()
+        .unwrap_or("an unknown location");
+    StoreError::new(
+        StoreErrorKind::InvalidResponse,
+        format!(
+            "redirected to {target}; redirects are not followed so the token cannot leak: set the Infisical URL to the server's final address"
+        ),
+    )
+    .with_status(reply.status)
+}
+
+/// How a failed attempt ended.
+enum Failure {
+    /// Worth another try (connect error, timeout, retryable status), with the wait the server
+    /// asked for, if any.
+    Retry(StoreError, Option<Duration>),
+    /// Final.
+    Fatal(StoreError),
+}
+
+/// The HTTP side of a client: one `reqwest::Client` and the settings.
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    settings: Settings,
+    host: String,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    pub(crate) fn new(http: reqwest::Client, settings: Settings, host: String) -> Self {
+        Self {
+            http,
+            settings,
+            host,
+        }
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Sends the request `build` makes, retrying transient failures with exponential backoff
+    /// and jitter (or the server's `Retry-After`), never past `deadline`. Returns the first
+    /// non-retryable reply, whatever its status.
+    pub(crate) async fn send(
+        &self,
+        call: Call,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        deadline: Instant,
+    ) -> Result<Reply, StoreError> {
+        let mut backoff = self.settings.backoff();
+        let mut attempts = 0_usize;
+        loop {
+            attempts += 1;
+            let (error, asked) = match self.attempt(build()).await {
+                Ok(reply) => return Ok(reply),
+                Err(Failure::Fatal(error)) => return Err(error),
+                Err(Failure::Retry(error, asked)) => (error, asked),
+            };
+            let Some(step) = backoff.next() else {
+                return Err(gave_up(&error, attempts));
+            };
+            let wait = asked.unwrap_or(step);
+            if Instant::now() + wait >= deadline {
+                let note = format!(
+                    "not retried: waiting {} s would pass the startup deadline",
+                    wait.as_secs_f32().ceil()
+                );
+                return Err(annotate(&error, &note));
+            }
+            tracing::warn!(
+                target: "secrets_core::infisical",
+                call = %call,
+                attempt = attempts,
+                status = error.status(),
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "Infisical request failed, retrying: {}",
+                error.message().unwrap_or_default()
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn attempt(&self, request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| Failure::Retry(self.transport_error(&e), None))?;
+        let reply = self.read(response).await?;
+        if reply.is_retryable() {
+            let info = reply.error_info();
+            let asked = reply.retry_after.or_else(|| info.retry_hint());
+            let (kind, fallback) = if reply.is_rate_limit() {
+                (StoreErrorKind::Throttled, "rate limited")
+            } else {
+                (StoreErrorKind::Server, "server unavailable")
+            };
+            let message = match (reply.is_rate_limit(), &info.message) {
+                // The 2024-10 rate limit says only "Something went wrong".
+                (true, Some(m)) if reply.status == 500 => format!("rate limited ({m})"),
+                _ => info.message.clone().unwrap_or_else(|| fallback.to_owned()),
+            };
+            let info = ErrorInfo {
+                message: Some(message),
+                ..info
+            };
+            return Err(Failure::Retry(
+                server_error(kind, reply.status, &info, fallback),
+                asked,
+            ));
+        }
+        Ok(reply)
+    }
+
+    /// Reads the body chunk by chunk, stopping past the size cap.
+    async fn read(&self, mut response: reqwest::Response) -> Result<Reply, Failure> {
+        let cap = self.settings.max_response_bytes;
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        let retry_after = headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(api::parse_retry_after);
+        let location_host = headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|l| location_host(l, &self.host));
+        let is_html = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("text/html"));
+        let declared = headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > cap as u64) {
+            return Err(Failure::Fatal(too_large(cap, status)));
+        }
+        let initial = declared.map_or(8 * 1024, |n| usize::try_from(n).unwrap_or(cap));
+        let mut body = Zeroizing::new(Vec::with_capacity(initial.min(cap)));
+        loop {
+            let chunk = match response.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(e) => return Err(Failure::Retry(self.transport_error(&e), None)),
+            };
+            if body.len() + chunk.len() > cap {
+                return Err(Failure::Fatal(too_large(cap, status)));
+            }
+            append(&mut body, &chunk, cap);
+        }
+        Ok(Reply {
+            status,
+            retry_after,
+            location_host,
+            is_html,
+            body,
+        })
+    }
+
+    /// A transport failure in our words: never the request URL (it is ours and holds no token,
+    /// but the rule is simpler without exceptions) and never a header.
+    fn transport_error(&self, error: &reqwest::Error) -> StoreError {
+        let cause = innermost(error);
+        let message = if error.is_timeout() {
+            format!(
+                "no answer from {} within {} s",
+                self.host,
+                self.settings.request_timeout.as_secs_f32()
+            )
+        } else if error.is_connect() {
+            format!("could not connect to {}: {cause}", self.host)
+        } else {
+            format!("request to {} failed: {cause}", self.host)
+        };
+        StoreError::new(StoreErrorKind::Unreachable, api::clean(&message))
+    }
+}
+
+/// Appends without leaving unwiped copies behind: when the buffer must grow, the bytes move to
+/// a bigger wiping buffer and the old one is wiped on drop (a plain `Vec` would reallocate and
+/// free the old bytes as they are).
+fn append(body: &mut Zeroizing<Vec<u8>>, chunk: &[u8], cap: usize) {
+    let needed = body.len() + chunk.len();
+    if needed > body.capacity() {
+        let capacity = needed.max(body.capacity() * 2).min(cap.max(needed));
+        let mut bigger = Zeroizing::new(Vec::with_capacity(capacity));
+        bigger.extend_from_slice(body);
+        *body = bigger;
+    }
+    body.extend_from_slice(chunk);
+}
+
+fn too_large(cap: usize, status: u16) -> StoreError {
+    StoreError::new(
+        StoreErrorKind::InvalidResponse,
+        format!("response larger than {cap} bytes"),
+    )
+    .with_status(status)
+}
+
+/// The deepest cause's text, which names the failure (`connection refused`) without the URL.
+fn innermost(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// The host a `Location` points to; a relative location stays on `own_host`.
+fn location_host(location: &str, own_host: &str) -> String {
+    match url::Url::parse(location) {
+        Ok(url) => url
+            .host_str()
+            .map_or_else(|| "an unknown host".to_owned(), str::to_owned),
+        Err(_) => own_host.to_owned(),
+    }
+}
+
+fn gave_up(error: &StoreError, attempts: usize) -> StoreError {
+    annotate(error, &format!("gave up after {attempts} attempts"))
+}
+
+fn annotate(error: &StoreError, note: &str) -> StoreError {
+    let message = match error.message() {
+        Some(message) => format!("{message} ({note})"),
+        None => note.to_owned(),
+    };
+    with_message(error, message)
+}
+
+/// `error` with another message (`StoreError` has no setter for it).
+pub(crate) fn with_message(error: &StoreError, message: String) -> StoreError {
+    let mut out = StoreError::new(error.kind(), message);
+    if let Some(status) = error.status() {
+        out = out.with_status(status);
+    }
+    if let Some(name) = error.name() {
+        out = out.with_name(name);
+    }
+    if let Some(req_id) = error.req_id() {
+        out = out.with_req_id(req_id);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn append_keeps_bytes_in_order() {
+        let mut body = Zeroizing::new(Vec::with_capacity(2));
+        for chunk in [&b"ab"[..], b"cde", b"", b"fghij"] {
+            append(&mut body, chunk, 64);
+        }
+        assert_eq!(&body[..], b"abcdefghij");
+    }
+
+    #[test]
+    fn location_hosts() {
+        assert_eq!(
+            location_host("https://evil.example/x?token=1", "a"),
+            "evil.example"
+        );
+        assert_eq!(location_host("/elsewhere", "own.example"), "own.example");
+    }
+
+    #[test]
+    fn annotate_keeps_the_details() {
+        let e = StoreError::new(StoreErrorKind::Throttled, "slow down")
+            .with_status(429)
+            .with_name("RateLimitExceeded")
+            .with_req_id("req-1");
+        let e = annotate(&e, "gave up after 5 attempts");
+        assert_eq!(e.kind(), StoreErrorKind::Throttled);
+        assert_eq!(e.status(), Some(429));
+        assert_eq!(e.name(), Some("RateLimitExceeded"));
+        assert_eq!(e.req_id(), Some("req-1"));
+        assert_eq!(e.message(), Some("slow down (gave up after 5 attempts)"));
+    }
+
+    #[test]
+    fn default_backoff_is_bounded() {
+        let settings = Settings::default();
+        let delays: Vec<Duration> = settings.backoff().collect();
+        assert_eq!(delays.len(), settings.max_retries);
+        // backon's jitter adds up to 100% of the (capped) step.
+        assert!(delays.iter().all(|d| *d <= settings.retry_max_delay * 2));
+    }
+}

@@ -697,6 +697,7 @@ pub(crate) mod tests {
     }
 
     #[test]
+    #[allow(clippy::too_many_lines, reason = "one row per recording")]
     fn error_bodies_of_every_recording() {
         let cases: &[(&str, u16, Option<&str>, &str)] = &[
             (

@@ -641,10 +641,14 @@ impl InfisicalClientBuilder {
                     "no credentials: call universal_auth, access_token, token_file or kubernetes_auth".to_owned(),
                 ));
             }
-            Some(Credentials::Kubernetes { identity_id, .. }) => Credentials::Kubernetes {
+            Some(Credentials::Kubernetes {
+                identity_id,
+                token_path,
+            }) => Credentials::Kubernetes {
                 identity_id,
                 token_path: self
                     .kubernetes_token_path
+                    .or((!token_path.as_os_str().is_empty()).then_some(token_path))
                     .unwrap_or_else(|| PathBuf::from(DEFAULT_KUBERNETES_TOKEN_PATH)),
             },
             Some(other) => other,

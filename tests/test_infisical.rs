@@ -1,0 +1,527 @@
+//! Loading through Infisical end to end: the loader, the Infisical client configured from
+//! `INFISICAL_*` variables, and the fake server of `secrets_core::testing`.
+
+use std::time::Duration;
+
+use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Fault, Route, ServerMode};
+use secrets_core::{
+    Env, Error, ExposeSecret, Folder, InfisicalClient, KeySpec, Loader, Lookup, ProblemKind,
+    Resolved, SecretString, Secrets, Source, StoreErrorKind, StructSpec,
+};
+
+const CLIENT_ID: &str = "client-id-1";
+const CLIENT_SECRET: &str = "SENTINEL-client-secret-5e1f";
+const VALUE_SENTINEL: &str = "SENTINEL-value-9a7c";
+
+/// Three keys in two folders of `prod`: `/` (which imports `/shared`) and `/agent`.
+struct App {
+    database_url: SecretString,
+    sentry_dsn: SecretString,
+    agent_key: SecretString,
+}
+
+impl Secrets for App {
+    const SPEC: StructSpec = StructSpec::new(
+        "App",
+        &[
+            KeySpec::new("DATABASE_URL", "database_url").env("DATABASE_URL"),
+            KeySpec::new("SENTRY_DSN", "sentry_dsn").env("SENTRY_DSN"),
+            KeySpec::new("AGENT_KEY", "agent_key")
+                .env("AGENT_KEY")
+                .path("/agent"),
+        ],
+    )
+    .environment("prod");
+
+    fn from_resolved(mut resolved: Resolved) -> Result<Self, Error> {
+        let database_url = resolved.take(0, Ok);
+        let sentry_dsn = resolved.take(1, Ok);
+        let agent_key = resolved.take(2, Ok);
+        match (database_url, sentry_dsn, agent_key) {
+            (Some(database_url), Some(sentry_dsn), Some(agent_key)) if resolved.is_ok() => {
+                Ok(Self {
+                    database_url,
+                    sentry_dsn,
+                    agent_key,
+                })
+            }
+            _ => Err(resolved.into_error()),
+        }
+    }
+}
+
+fn data(mode: ServerMode) -> FakeInfisicalBuilder {
+    FakeInfisical::builder()
+        .mode(mode)
+        .secret("prod", "/", "DATABASE_URL", "postgres://db.internal/app")
+        .secret("prod", "/shared", "DATABASE_URL", "postgres://shadowed")
+        .secret(
+            "prod",
+            "/shared",
+            "SENTRY_DSN",
+            "https://dsn@sentry.invalid/1",
+        )
+        .import("prod", "/", "prod", "/shared")
+        .secret("prod", "/agent", "AGENT_KEY", VALUE_SENTINEL)
+        .universal_auth(CLIENT_ID, CLIENT_SECRET)
+}
+
+/// The variables pointing at `fake` with Universal Auth, plus `extra`.
+fn env(fake: &FakeInfisical, extra: &[(&str, &str)]) -> Env {
+    let mut pairs: Vec<(String, String)> = vec![
+        ("INFISICAL_DOMAIN".into(), fake.url().into()),
+        ("INFISICAL_PROJECT_ID".into(), fake.project_id().into()),
+        (
+            "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID".into(),
+            CLIENT_ID.into(),
+        ),
+        (
+            "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET".into(),
+            CLIENT_SECRET.into(),
+        ),
+    ];
+    pairs.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    Env::from_pairs(pairs)
+}
+
+/// The variables pointing at `fake` without credentials, plus `extra`.
+fn env_without_credentials(fake: &FakeInfisical, extra: &[(&str, &str)]) -> Env {
+    let mut pairs: Vec<(String, String)> = vec![
+        ("INFISICAL_DOMAIN".into(), fake.url().into()),
+        ("INFISICAL_PROJECT_ID".into(), fake.project_id().into()),
+    ];
+    pairs.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    Env::from_pairs(pairs)
+}
+
+fn assert_loaded(app: &App) {
+    assert_eq!(
+        app.database_url.expose_secret(),
+        "postgres://db.internal/app"
+    );
+    assert_eq!(
+        app.sentry_dsn.expose_secret(),
+        "https://dsn@sentry.invalid/1"
+    );
+    assert_eq!(app.agent_key.expose_secret(), VALUE_SENTINEL);
+}
+
+/// The store error of every problem, which must all be store errors.
+fn store_errors(error: &Error) -> Vec<StoreErrorKind> {
+    error
+        .problems()
+        .iter()
+        .map(|p| match p.kind() {
+            ProblemKind::Store(e) => e.kind(),
+            other => panic!("not a store problem: {other:?}"),
+        })
+        .collect()
+}
+
+fn assert_no_secret_in(error: &Error) {
+    for shown in [error.to_string(), format!("{error:?}")] {
+        assert!(!shown.contains(CLIENT_SECRET), "{shown}");
+        assert!(!shown.contains(VALUE_SENTINEL), "{shown}");
+    }
+}
+
+#[tokio::test]
+async fn universal_auth_on_a_current_server_lists_each_folder_once() {
+    let fake = data(ServerMode::Current).start().await;
+    let (app, provenance) = Loader::<App>::new()
+        .env(env(&fake, &[]))
+        .load_with_provenance()
+        .await
+        .unwrap();
+    assert_loaded(&app);
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
+    assert_eq!(fake.request_count(Route::ListV4), 2, "one list per folder");
+    assert_eq!(fake.request_count(Route::ListV3), 0);
+    assert_eq!(
+        provenance.get("SENTRY_DSN").unwrap().source(),
+        Some(&Source::Store {
+            store: "Infisical",
+            folder: Folder::new("prod", "/"),
+            import: Some(Folder::new("prod", "/shared")),
+        })
+    );
+    assert_eq!(
+        provenance.get("DATABASE_URL").unwrap().source(),
+        Some(&Source::Store {
+            store: "Infisical",
+            folder: Folder::new("prod", "/"),
+            import: None,
+        })
+    );
+}
+
+#[tokio::test]
+async fn an_old_server_is_read_through_v3_and_remembered() {
+    let fake = data(ServerMode::Legacy2024).start().await;
+    let client = InfisicalClient::from_env(&env(&fake, &[]))
+        .unwrap()
+        .unwrap();
+    let app = Loader::<App>::new()
+        .infisical(client.clone())
+        .load()
+        .await
+        .unwrap();
+    assert_loaded(&app);
+    assert_eq!(fake.request_count(Route::ListV3), 2);
+    let v4_probes = fake.request_count(Route::ListV4);
+    assert!((1..=2).contains(&v4_probes), "{v4_probes}");
+    // The same client does not ask v4 again.
+    Loader::<App>::new().infisical(client).load().await.unwrap();
+    assert_eq!(fake.request_count(Route::ListV4), v4_probes);
+    assert_eq!(fake.request_count(Route::ListV3), 4);
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
+}
+
+#[tokio::test]
+async fn kubernetes_auth_reads_the_service_account_token() {
+    let jwt = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(jwt.path(), "k8s-jwt-1\n").unwrap();
+    let fake = data(ServerMode::Current)
+        .kubernetes_auth("identity-1", "k8s-jwt-1")
+        .start()
+        .await;
+    let path = jwt.path().to_str().unwrap();
+    let env = env_without_credentials(
+        &fake,
+        &[
+            ("INFISICAL_MACHINE_IDENTITY_ID", "identity-1"),
+            ("INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH", path),
+        ],
+    );
+    let app = Loader::<App>::new().env(env).load().await.unwrap();
+    assert_loaded(&app);
+    assert_eq!(fake.request_count(Route::KubernetesLogin), 1);
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 0);
+}
+
+#[tokio::test]
+async fn given_tokens_need_no_login() {
+    let fake = data(ServerMode::Current)
+        .access_token("issued-token-1")
+        .service_token("st.token-id.token-secret.0123abcd")
+        .start()
+        .await;
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), "issued-token-1\n").unwrap();
+    let cases = [
+        ("INFISICAL_UNIVERSAL_AUTH_ACCESS_TOKEN", "issued-token-1"),
+        ("INFISICAL_TOKEN", "issued-token-1"),
+        ("INFISICAL_TOKEN", "st.token-id.token-secret.0123abcd"),
+        ("INFISICAL_TOKEN_FILE", file.path().to_str().unwrap()),
+    ];
+    for (var, value) in cases {
+        let env = env_without_credentials(&fake, &[(var, value)]);
+        let app = Loader::<App>::new()
+            .env(env)
+            .load()
+            .await
+            .unwrap_or_else(|e| panic!("{var}: {e}"));
+        assert_loaded(&app);
+    }
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 0);
+}
+
+#[tokio::test]
+async fn the_folder_wins_over_imports_and_the_last_import_wins() {
+    let fake = data(ServerMode::Current)
+        .secret(
+            "prod",
+            "/common",
+            "SENTRY_DSN",
+            "https://dsn@sentry.invalid/2",
+        )
+        .import("prod", "/", "prod", "/common")
+        .start()
+        .await;
+    let (app, provenance) = Loader::<App>::new()
+        .env(env(&fake, &[]))
+        .load_with_provenance()
+        .await
+        .unwrap();
+    assert_eq!(
+        app.database_url.expose_secret(),
+        "postgres://db.internal/app"
+    );
+    assert_eq!(
+        app.sentry_dsn.expose_secret(),
+        "https://dsn@sentry.invalid/2"
+    );
+    assert_eq!(
+        provenance.get("SENTRY_DSN").unwrap().source(),
+        Some(&Source::Store {
+            store: "Infisical",
+            folder: Folder::new("prod", "/"),
+            import: Some(Folder::new("prod", "/common")),
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_withheld_value_is_a_problem_not_a_fallback() {
+    let fake = data(ServerMode::Current)
+        .hidden_secret("prod", "/agent", "AGENT_KEY", VALUE_SENTINEL)
+        .start()
+        .await;
+    let error = Loader::<App>::new()
+        .env(env(&fake, &[("AGENT_KEY", "from-env")]))
+        .load()
+        .await
+        .err()
+        .unwrap();
+    let problems = error.problems();
+    assert_eq!(problems.len(), 1, "{error}");
+    assert_eq!(problems[0].key(), Some("AGENT_KEY"));
+    assert!(
+        matches!(problems[0].kind(), ProblemKind::Withheld(_)),
+        "{error}"
+    );
+    assert_no_secret_in(&error);
+}
+
+#[tokio::test]
+async fn a_forbidden_folder_fails_its_keys_closed() {
+    let fake = data(ServerMode::Current).start().await;
+    fake.fail_always(Route::ListV4, Fault::Status(403));
+    let error = Loader::<App>::new()
+        .env(env(&fake, &[("DATABASE_URL", "from-env")]))
+        .load()
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(
+        store_errors(&error),
+        [StoreErrorKind::Forbidden; 3],
+        "{error}"
+    );
+    assert_no_secret_in(&error);
+}
+
+#[tokio::test]
+async fn store_errors_fall_back_when_opted_in() {
+    let fake = data(ServerMode::Current).start().await;
+    fake.fail_always(Route::ListV4, Fault::Status(403));
+    let (app, provenance) = Loader::<App>::new()
+        .env(env(
+            &fake,
+            &[
+                ("DATABASE_URL", "db-env"),
+                ("SENTRY_DSN", "dsn-env"),
+                ("AGENT_KEY", "agent-env"),
+            ],
+        ))
+        .fallback_on_store_error(true)
+        .load_with_provenance()
+        .await
+        .unwrap();
+    assert_eq!(app.database_url.expose_secret(), "db-env");
+    assert_eq!(app.agent_key.expose_secret(), "agent-env");
+    let entry = provenance.get("DATABASE_URL").unwrap();
+    assert_eq!(entry.source(), Some(&Source::Env("DATABASE_URL".into())));
+    assert!(
+        matches!(entry.tried()[0], Lookup::StoreFailed { .. }),
+        "{:?}",
+        entry.tried()
+    );
+}
+
+#[tokio::test]
+async fn a_missing_folder_on_a_current_server_is_not_found() {
+    let fake = FakeInfisical::builder()
+        .secret("prod", "/", "DATABASE_URL", "postgres://db.internal/app")
+        .secret("prod", "/", "SENTRY_DSN", "https://dsn@sentry.invalid/1")
+        .universal_auth(CLIENT_ID, CLIENT_SECRET)
+        .start()
+        .await;
+    let error = Loader::<App>::new()
+        .env(env(&fake, &[]))
+        .load()
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(store_errors(&error), [StoreErrorKind::NotFound], "{error}");
+    assert_eq!(error.problems()[0].key(), Some("AGENT_KEY"));
+}
+
+#[tokio::test]
+async fn a_wrong_environment_on_an_old_server_is_an_empty_folder() {
+    let fake = data(ServerMode::Legacy2024).start().await;
+    let error = Loader::<App>::new()
+        .env(env(&fake, &[("INFISICAL_ENVIRONMENT", "staging")]))
+        .load()
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(error.problems().len(), 3, "{error}");
+    for problem in error.problems() {
+        assert!(matches!(problem.kind(), ProblemKind::Missing), "{error}");
+        assert!(problem.tried().iter().any(|l| matches!(
+            l,
+            Lookup::NotInStore {
+                folder_empty: true,
+                ..
+            }
+        )));
+    }
+    assert!(
+        error.to_string().contains("the folder was empty"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_are_waited_out() {
+    for mode in [ServerMode::Current, ServerMode::Legacy2024] {
+        let fake = data(mode).start().await;
+        let route = match mode {
+            ServerMode::Legacy2024 => Route::ListV3,
+            _ => Route::ListV4,
+        };
+        let client = InfisicalClient::from_env(&env(&fake, &[]))
+            .unwrap()
+            .unwrap();
+        // On the old server, learn the v3 route first so the fault lands where it is meant.
+        Loader::<App>::new()
+            .infisical(client.clone())
+            .load()
+            .await
+            .unwrap();
+        let before = fake.request_count(route);
+        fake.fail_next(
+            route,
+            1,
+            Fault::RateLimited {
+                retry_after_secs: 1,
+            },
+        );
+        let app = Loader::<App>::new().infisical(client).load().await.unwrap();
+        assert_loaded(&app);
+        assert_eq!(fake.request_count(route), before + 3, "{mode:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_rate_limit_longer_than_the_deadline_is_reported_at_once() {
+    let fake = data(ServerMode::Current).start().await;
+    fake.fail_always(
+        Route::ListV4,
+        Fault::RateLimited {
+            retry_after_secs: 60,
+        },
+    );
+    let error = Loader::<App>::new()
+        .env(env(&fake, &[("INFISICAL_STARTUP_TIMEOUT", "5")]))
+        .load()
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(
+        store_errors(&error),
+        [StoreErrorKind::Throttled; 3],
+        "{error}"
+    );
+    assert_eq!(fake.request_count(Route::ListV4), 2);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_replaced_by_one_login() {
+    for mode in [ServerMode::Current, ServerMode::Legacy2024] {
+        let fake = data(mode).start().await;
+        let client = InfisicalClient::from_env(&env(&fake, &[]))
+            .unwrap()
+            .unwrap();
+        Loader::<App>::new()
+            .infisical(client.clone())
+            .load()
+            .await
+            .unwrap();
+        assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
+        fake.expire_tokens();
+        // Both folders hit the expired token together and share one new login.
+        let app = Loader::<App>::new().infisical(client).load().await.unwrap();
+        assert_loaded(&app);
+        assert_eq!(fake.request_count(Route::UniversalAuthLogin), 2, "{mode:?}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_credentials_fail_every_key_after_one_login() {
+    let fake = data(ServerMode::Current).start().await;
+    let env = env_without_credentials(
+        &fake,
+        &[
+            ("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", CLIENT_ID),
+            (
+                "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
+                "SENTINEL-wrong-secret",
+            ),
+        ],
+    );
+    let error = Loader::<App>::new().env(env).load().await.err().unwrap();
+    assert_eq!(
+        store_errors(&error),
+        [StoreErrorKind::Unauthorized; 3],
+        "{error}"
+    );
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
+    assert!(!format!("{error} {error:?}").contains("SENTINEL-wrong-secret"));
+}
+
+#[tokio::test]
+async fn a_slow_server_hits_the_startup_deadline() {
+    let fake = data(ServerMode::Current)
+        .latency(Duration::from_secs(3))
+        .start()
+        .await;
+    let error = Loader::<App>::new()
+        .env(env(&fake, &[("INFISICAL_STARTUP_TIMEOUT", "0.5")]))
+        .load()
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(
+        store_errors(&error),
+        [StoreErrorKind::DeadlineExceeded; 3],
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn half_a_configuration_is_reported_not_ignored() {
+    let fake = data(ServerMode::Current).start().await;
+    let env = env_without_credentials(&fake, &[("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", CLIENT_ID)]);
+    let error = Loader::<App>::new().env(env).load().await.err().unwrap();
+    assert!(
+        error
+            .to_string()
+            .contains("INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET"),
+        "{error}"
+    );
+    assert_eq!(fake.total_requests(), 0);
+}
+
+#[tokio::test]
+async fn no_secret_shows_in_errors_or_debug_output() {
+    let fake = data(ServerMode::Current).start().await;
+    // One folder fails, the other (holding the sentinel value) succeeds.
+    fake.fail_next(Route::ListV4, 1, Fault::Status(403));
+    let env = env(&fake, &[]);
+    let client = InfisicalClient::from_env(&env).unwrap().unwrap();
+    assert!(!format!("{client:?}").contains(CLIENT_SECRET));
+    let loader = Loader::<App>::new().infisical(client);
+    assert!(!format!("{loader:?}").contains(CLIENT_SECRET));
+    let error = loader.load().await.err().unwrap();
+    assert_no_secret_in(&error);
+}

@@ -234,10 +234,12 @@ impl Transport {
                 message: Some(message),
                 ..info
             };
-            return Err(Failure::Retry(
-                server_error(kind, reply.status, &info, fallback),
-                asked,
-            ));
+            let mut error = server_error(kind, reply.status, &info, fallback);
+            if let Some(wait) = asked.filter(|_| reply.is_rate_limit()) {
+                // For callers that schedule a later attempt (live reload).
+                error = error.with_retry_after(wait);
+            }
+            return Err(Failure::Retry(error, asked));
         }
         Ok(reply)
     }
@@ -349,7 +351,8 @@ fn location_host(location: &str, own_host: &str) -> String {
 }
 
 fn gave_up(error: &StoreError, attempts: usize) -> StoreError {
-    annotate(error, &format!("gave up after {attempts} attempts"))
+    let plural = if attempts == 1 { "" } else { "s" };
+    annotate(error, &format!("gave up after {attempts} attempt{plural}"))
 }
 
 fn annotate(error: &StoreError, note: &str) -> StoreError {
@@ -371,6 +374,9 @@ pub(crate) fn with_message(error: &StoreError, message: String) -> StoreError {
     }
     if let Some(req_id) = error.req_id() {
         out = out.with_req_id(req_id);
+    }
+    if let Some(wait) = error.retry_after() {
+        out = out.with_retry_after(wait);
     }
     out
 }
@@ -409,6 +415,8 @@ mod tests {
         assert_eq!(e.name(), Some("RateLimitExceeded"));
         assert_eq!(e.req_id(), Some("req-1"));
         assert_eq!(e.message(), Some("slow down (gave up after 5 attempts)"));
+        let e = annotate(&e.with_retry_after(Duration::from_secs(7)), "again");
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
     }
 
     #[test]

@@ -457,6 +457,7 @@ async fn a_wait_past_the_deadline_is_not_attempted() {
     assert_eq!(error.kind(), StoreErrorKind::Throttled);
     assert_eq!(error.status(), Some(500));
     assert!(error.to_string().contains("startup deadline"), "{error}");
+    assert_eq!(error.retry_after(), Some(Duration::from_mins(1)));
     assert_eq!(server.count(V4), 1);
 }
 

@@ -424,7 +424,7 @@ impl TokenHolder {
                 },
             )));
         }
-        tracing::info!(
+        tracing::debug!(
             target: "secrets_core::infisical",
             method = login.credentials.method(),
             "Infisical rejected the access token (expired or revoked); logging in again"

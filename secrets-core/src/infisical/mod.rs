@@ -236,7 +236,7 @@ impl InfisicalClient {
             match Self::listing(&reply, folder) {
                 Err(Listing::RouteMissing) if !legacy => {
                     self.inner.legacy.store(true, Ordering::Relaxed);
-                    tracing::info!(
+                    tracing::debug!(
                         target: "secrets_core::infisical",
                         host = %self.inner.host,
                         "Infisical has no /api/v4/secrets (a server from before 2025): using /api/v3/secrets/raw from now on"

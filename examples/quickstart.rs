@@ -23,8 +23,18 @@ async fn main() {
     // A fake Infisical on 127.0.0.1 with a machine identity and two secrets in one folder.
     let fake = FakeInfisical::builder()
         .universal_auth("demo-client-id", "demo-client-secret")
-        .secret("prod", "/langgraph-agent", "ANTHROPIC_API_KEY", "sk-ant-demo-key")
-        .secret("prod", "/langgraph-agent", "OPENFGA_API_TOKEN", "fga-demo-token")
+        .secret(
+            "prod",
+            "/langgraph-agent",
+            "ANTHROPIC_API_KEY",
+            "sk-ant-demo-key",
+        )
+        .secret(
+            "prod",
+            "/langgraph-agent",
+            "OPENFGA_API_TOKEN",
+            "fga-demo-token",
+        )
         .start()
         .await;
 
@@ -32,8 +42,14 @@ async fn main() {
     // secret that is not in Infisical. Read through a map: the process environment is untouched.
     let infisical = [
         ("INFISICAL_DOMAIN", fake.url()),
-        ("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", "demo-client-id".to_owned()),
-        ("INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET", "demo-client-secret".to_owned()),
+        (
+            "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID",
+            "demo-client-id".to_owned(),
+        ),
+        (
+            "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
+            "demo-client-secret".to_owned(),
+        ),
         ("INFISICAL_PROJECT_ID", fake.project_id().to_owned()),
     ];
 
@@ -51,7 +67,11 @@ async fn main() {
                 "port {}, database URL of {} characters, Sentry {}",
                 secrets.port,
                 secrets.database_url.expose_secret().len(),
-                if secrets.sentry_dsn.is_some() { "on" } else { "off" },
+                if secrets.sentry_dsn.is_some() {
+                    "on"
+                } else {
+                    "off"
+                },
             );
             println!("\nwhere each key came from:\n{provenance}");
         }

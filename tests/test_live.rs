@@ -38,7 +38,10 @@ impl SecretStore for RotatingStore {
         Some("prod")
     }
 
-    fn fetch<'a>(&'a self, _folder: &'a Folder) -> BoxFuture<'a, Result<FolderSecrets, StoreError>> {
+    fn fetch<'a>(
+        &'a self,
+        _folder: &'a Folder,
+    ) -> BoxFuture<'a, Result<FolderSecrets, StoreError>> {
         Box::pin(async move {
             self.fetches.fetch_add(1, Ordering::SeqCst);
             if let Some(kind) = *self.down.lock().unwrap() {
@@ -91,7 +94,9 @@ async fn a_rotated_value_is_picked_up_within_one_interval() {
 
     store.set("API_KEY", "key-2");
     advance(INTERVAL).await;
-    tokio::time::timeout(Duration::from_secs(1), live.changed()).await.expect("a change");
+    tokio::time::timeout(Duration::from_secs(1), live.changed())
+        .await
+        .expect("a change");
     assert_eq!(live.current().api_key.expose_secret(), "key-2");
     assert_eq!(live.version(), 2);
     let history = live.history();
@@ -109,7 +114,11 @@ async fn a_refresh_that_changes_nothing_wakes_nobody() {
     advance(INTERVAL * 3).await;
     assert_eq!(live.refreshes(), 3);
     assert_eq!(live.version(), 1);
-    assert!(tokio::time::timeout(Duration::from_millis(1), live.changed()).await.is_err());
+    assert!(
+        tokio::time::timeout(Duration::from_millis(1), live.changed())
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -123,10 +132,17 @@ async fn an_invalid_refresh_keeps_the_last_good_set_and_reports() {
     store.set("API_KEY", "key-2");
     store.set("PORT", "eighty");
     advance(INTERVAL).await;
-    assert_eq!(live.current().api_key.expose_secret(), "key-1", "no half-valid set");
+    assert_eq!(
+        live.current().api_key.expose_secret(),
+        "key-1",
+        "no half-valid set"
+    );
     assert!(Arc::ptr_eq(&held, &live.current()));
     let error = live.last_error().expect("the failed refresh is exposed");
-    assert!(error.to_string().contains("invalid PORT (field port)"), "{error}");
+    assert!(
+        error.to_string().contains("invalid PORT (field port)"),
+        "{error}"
+    );
     assert!(!error.to_string().contains("key-2"));
 
     store.set("PORT", "9090");
@@ -151,9 +167,17 @@ async fn an_outage_backs_off_and_recovers() {
         advance(Duration::from_secs(1)).await;
     }
     let during = store.fetches() - fetches_at_outage;
-    assert!((4..=8).contains(&during), "{during} fetches in ten minutes of outage");
+    assert!(
+        (4..=8).contains(&during),
+        "{during} fetches in ten minutes of outage"
+    );
     assert_eq!(live.current().api_key.expose_secret(), "key-1");
-    assert!(live.last_error().unwrap().to_string().contains("answered 503"));
+    assert!(
+        live.last_error()
+            .unwrap()
+            .to_string()
+            .contains("answered 503")
+    );
 
     *store.down.lock().unwrap() = None;
     store.set("API_KEY", "key-2");

@@ -25,7 +25,9 @@ async fn load_service(env: Env) -> Result<Service, Error> {
 
 #[tokio::test]
 async fn env_vars_fill_the_struct_and_defaults_apply() {
-    let s = load_service(env([("DATABASE_URL", "postgres://db/app")])).await.unwrap();
+    let s = load_service(env([("DATABASE_URL", "postgres://db/app")]))
+        .await
+        .unwrap();
     assert_eq!(s.database_url.expose_secret(), "postgres://db/app");
     assert_eq!(s.port, 8080);
     assert!(s.sentry_dsn.is_none());
@@ -121,9 +123,12 @@ async fn crlf_is_dropped_as_one_newline() {
 
 #[tokio::test]
 async fn env_var_and_file_variable_together_are_ambiguous() {
-    let err = load_service(env([("DATABASE_URL", "a"), ("DATABASE_URL_FILE", "/nonexistent")]))
-        .await
-        .unwrap_err();
+    let err = load_service(env([
+        ("DATABASE_URL", "a"),
+        ("DATABASE_URL_FILE", "/nonexistent"),
+    ]))
+    .await
+    .unwrap_err();
     assert_eq!(
         err.problems()[0].to_string(),
         "ambiguous DATABASE_URL (field database_url): both DATABASE_URL and DATABASE_URL_FILE are set; unset one; Infisical not configured"
@@ -134,17 +139,32 @@ async fn env_var_and_file_variable_together_are_ambiguous() {
 async fn unreadable_files_are_reported_with_their_path() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope");
-    let err = load_service(Env::from_pairs([("DATABASE_URL_FILE", missing.as_os_str())]))
-        .await
-        .unwrap_err();
+    let err = load_service(Env::from_pairs([(
+        "DATABASE_URL_FILE",
+        missing.as_os_str(),
+    )]))
+    .await
+    .unwrap_err();
     let line = err.problems()[0].to_string();
-    assert!(line.starts_with("unreadable DATABASE_URL (field database_url): cannot read "), "{line}");
-    assert!(line.contains(&format!("{}: no such file", missing.display())), "{line}");
+    assert!(
+        line.starts_with("unreadable DATABASE_URL (field database_url): cannot read "),
+        "{line}"
+    );
+    assert!(
+        line.contains(&format!("{}: no such file", missing.display())),
+        "{line}"
+    );
 
-    let err = load_service(Env::from_pairs([("DATABASE_URL_FILE", dir.path().as_os_str())]))
-        .await
-        .unwrap_err();
-    assert!(err.problems()[0].to_string().contains("is a directory"), "{err}");
+    let err = load_service(Env::from_pairs([(
+        "DATABASE_URL_FILE",
+        dir.path().as_os_str(),
+    )]))
+    .await
+    .unwrap_err();
+    assert!(
+        err.problems()[0].to_string().contains("is a directory"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -155,12 +175,20 @@ async fn non_utf8_file_and_env_var_are_invalid_without_echoing_bytes() {
     let err = load_service(Env::from_pairs([("DATABASE_URL_FILE", path.as_os_str())]))
         .await
         .unwrap_err();
-    assert!(matches!(err.problems()[0].kind(), ProblemKind::NotUnicode(Source::File { .. })));
+    assert!(matches!(
+        err.problems()[0].kind(),
+        ProblemKind::NotUnicode(Source::File { .. })
+    ));
     assert!(err.to_string().contains("not valid UTF-8"));
 
     let raw = OsString::from_vec(vec![0xff, b's', b'e', b'n', b't', b'1']);
-    let err = load_service(Env::from_pairs([("DATABASE_URL", raw)])).await.unwrap_err();
-    assert!(matches!(err.problems()[0].kind(), ProblemKind::NotUnicode(Source::Env(_))));
+    let err = load_service(Env::from_pairs([("DATABASE_URL", raw)]))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err.problems()[0].kind(),
+        ProblemKind::NotUnicode(Source::Env(_))
+    ));
     assert!(!err.to_string().contains("sent1"));
 }
 
@@ -183,21 +211,35 @@ async fn secrets_directory_is_read_after_env_and_file_variable() {
     );
     let sentry = provenance.get("SENTRY_DSN").unwrap();
     assert_eq!(sentry.source(), None);
-    assert!(sentry.tried().contains(&Lookup::NoFile(dir.path().join("SENTRY_DSN"))));
+    assert!(
+        sentry
+            .tried()
+            .contains(&Lookup::NoFile(dir.path().join("SENTRY_DSN")))
+    );
 }
 
 #[tokio::test]
 async fn empty_values_are_their_own_problem_and_stop_the_search() {
-    let err = load_service(env([("DATABASE_URL", ""), ("PORT", "")])).await.unwrap_err();
+    let err = load_service(env([("DATABASE_URL", ""), ("PORT", "")]))
+        .await
+        .unwrap_err();
     let report = err.to_string();
-    assert!(report.contains("\n  empty DATABASE_URL (field database_url) from env DATABASE_URL"), "{report}");
-    assert!(report.contains("\n  empty PORT (field port) from env PORT"), "{report}");
+    assert!(
+        report.contains("\n  empty DATABASE_URL (field database_url) from env DATABASE_URL"),
+        "{report}"
+    );
+    assert!(
+        report.contains("\n  empty PORT (field port) from env PORT"),
+        "{report}"
+    );
     assert_eq!(err.problems().len(), 2);
 }
 
 #[tokio::test]
 async fn empty_means_none_for_an_optional_field() {
-    let s = load_service(env([("DATABASE_URL", "x"), ("SENTRY_DSN", "")])).await.unwrap();
+    let s = load_service(env([("DATABASE_URL", "x"), ("SENTRY_DSN", "")]))
+        .await
+        .unwrap();
     assert!(s.sentry_dsn.is_none());
 }
 
@@ -209,7 +251,11 @@ struct Empties {
 
 #[tokio::test]
 async fn allow_empty_accepts_an_empty_value() {
-    let s = Empties::loader().env(env([("BANNER", "")])).load().await.unwrap();
+    let s = Empties::loader()
+        .env(env([("BANNER", "")]))
+        .load()
+        .await
+        .unwrap();
     assert_eq!(s.banner, "");
 }
 
@@ -257,8 +303,15 @@ async fn parser_messages_are_scrubbed_of_the_value() {
         .unwrap_err();
     let text = format!("{err} {err:?}");
     assert!(!text.contains("SENTINEL"), "{text}");
-    assert!(err.to_string().contains("unknown region '[REDACTED]'"), "{err}");
-    let ok = Regional::loader().env(env([("REGION", "eu-west-1")])).load().await.unwrap();
+    assert!(
+        err.to_string().contains("unknown region '[REDACTED]'"),
+        "{err}"
+    );
+    let ok = Regional::loader()
+        .env(env([("REGION", "eu-west-1")]))
+        .load()
+        .await
+        .unwrap();
     assert_eq!(ok.region.0, "eu-west-1");
 }
 
@@ -271,10 +324,21 @@ async fn provenance_says_where_each_key_came_from_and_holds_no_value() {
         .unwrap();
     let text = provenance.to_string();
     assert!(!text.contains("SENTINEL"), "{text}");
-    assert!(text.contains("DATABASE_URL (field database_url): env DATABASE_URL after Infisical not configured"), "{text}");
+    assert!(
+        text.contains(
+            "DATABASE_URL (field database_url): env DATABASE_URL after Infisical not configured"
+        ),
+        "{text}"
+    );
     assert!(text.contains("PORT (field port): default after"), "{text}");
-    assert!(text.contains("SENTRY_DSN (field sentry_dsn): not set (optional)"), "{text}");
-    assert!(provenance.notes()[0].starts_with("Infisical not configured"), "{text}");
+    assert!(
+        text.contains("SENTRY_DSN (field sentry_dsn): not set (optional)"),
+        "{text}"
+    );
+    assert!(
+        provenance.notes()[0].starts_with("Infisical not configured"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

@@ -28,7 +28,10 @@ enum Entry {
 
 impl MemoryStore {
     fn with(mut self, env: &str, path: &str, key: &'static str, entry: Entry) -> Self {
-        self.folders.entry(Folder::new(env, path)).or_default().push((key, entry));
+        self.folders
+            .entry(Folder::new(env, path))
+            .or_default()
+            .push((key, entry));
         self
     }
 
@@ -52,10 +55,12 @@ impl SecretStore for MemoryStore {
             self.fetches.fetch_add(1, Ordering::SeqCst);
             self.fetched.lock().unwrap().push(folder.clone());
             if let Some(kind) = self.failing.get(folder) {
-                return Err(StoreError::new(*kind, "You are not allowed to read on secrets")
-                    .with_status(403)
-                    .with_name("PermissionDenied")
-                    .with_req_id("req-1"));
+                return Err(
+                    StoreError::new(*kind, "You are not allowed to read on secrets")
+                        .with_status(403)
+                        .with_name("PermissionDenied")
+                        .with_req_id("req-1"),
+                );
             }
             let mut listing = FolderSecrets::new();
             for (key, entry) in self.folders.get(folder).into_iter().flatten() {
@@ -85,12 +90,20 @@ struct Agent {
 #[tokio::test]
 async fn the_store_comes_before_env_and_each_folder_is_listed_once() {
     let store = MemoryStore::default()
-        .with("prod", "/agent", "ANTHROPIC_API_KEY", Entry::Value("from-store"))
+        .with(
+            "prod",
+            "/agent",
+            "ANTHROPIC_API_KEY",
+            Entry::Value("from-store"),
+        )
         .with("prod", "/shared", "SENTRY_DSN", Entry::Value("dsn"));
     let fetches = std::sync::Arc::new(store);
     let (s, provenance) = Agent::loader()
         .store(ArcStore(fetches.clone()))
-        .env(Env::from_pairs([("ANTHROPIC_API_KEY", "from-env"), ("DATABASE_URL", "db-env")]))
+        .env(Env::from_pairs([
+            ("ANTHROPIC_API_KEY", "from-env"),
+            ("DATABASE_URL", "db-env"),
+        ]))
         .load_with_provenance()
         .await
         .unwrap();
@@ -98,10 +111,20 @@ async fn the_store_comes_before_env_and_each_folder_is_listed_once() {
     assert_eq!(s.database_url.expose_secret(), "db-env");
     assert_eq!(s.sentry_dsn.unwrap().expose_secret(), "dsn");
     assert_eq!(s.log_level, "info");
-    assert_eq!(fetches.fetches.load(Ordering::SeqCst), 2, "one list per folder");
+    assert_eq!(
+        fetches.fetches.load(Ordering::SeqCst),
+        2,
+        "one list per folder"
+    );
     let mut fetched = fetches.fetched.lock().unwrap().clone();
     fetched.sort();
-    assert_eq!(fetched, [Folder::new("prod", "/agent"), Folder::new("prod", "/shared")]);
+    assert_eq!(
+        fetched,
+        [
+            Folder::new("prod", "/agent"),
+            Folder::new("prod", "/shared")
+        ]
+    );
 
     let db = provenance.get("DATABASE_URL").unwrap();
     assert_eq!(db.source(), Some(&Source::Env("DATABASE_URL".into())));
@@ -138,7 +161,10 @@ async fn store_errors_fail_closed_for_every_key_of_the_folder() {
         .failing("prod", "/agent", StoreErrorKind::Forbidden);
     let err = Agent::loader()
         .store(store)
-        .env(Env::from_pairs([("ANTHROPIC_API_KEY", "env-value"), ("DATABASE_URL", "db")]))
+        .env(Env::from_pairs([
+            ("ANTHROPIC_API_KEY", "env-value"),
+            ("DATABASE_URL", "db"),
+        ]))
         .load()
         .await
         .unwrap_err();
@@ -163,16 +189,24 @@ async fn fallback_on_store_error_is_opt_in_and_shows_in_provenance() {
     let store = MemoryStore::default().failing("prod", "/agent", StoreErrorKind::Unreachable);
     let (s, provenance) = Agent::loader()
         .store(store)
-        .env(Env::from_pairs([("ANTHROPIC_API_KEY", "k"), ("DATABASE_URL", "db")]))
+        .env(Env::from_pairs([
+            ("ANTHROPIC_API_KEY", "k"),
+            ("DATABASE_URL", "db"),
+        ]))
         .fallback_on_store_error(true)
         .load_with_provenance()
         .await
         .unwrap();
     assert_eq!(s.anthropic_api_key.expose_secret(), "k");
     let entry = provenance.get("ANTHROPIC_API_KEY").unwrap();
-    assert!(matches!(&entry.tried()[0], Lookup::StoreFailed { folder, .. } if *folder == Folder::new("prod", "/agent")));
     assert!(
-        provenance.notes().iter().any(|n| n.starts_with("fell back from Infisical prod:/agent")),
+        matches!(&entry.tried()[0], Lookup::StoreFailed { folder, .. } if *folder == Folder::new("prod", "/agent"))
+    );
+    assert!(
+        provenance
+            .notes()
+            .iter()
+            .any(|n| n.starts_with("fell back from Infisical prod:/agent")),
         "{provenance}"
     );
 }
@@ -190,7 +224,10 @@ async fn a_field_can_opt_in_to_fallback_alone() {
     let store = MemoryStore::default().failing("prod", "/", StoreErrorKind::Server);
     let err = PartlyTolerant::loader()
         .store(store)
-        .env(Env::from_pairs([("FEATURE_FLAGS", "a,b"), ("API_KEY", "k")]))
+        .env(Env::from_pairs([
+            ("FEATURE_FLAGS", "a,b"),
+            ("API_KEY", "k"),
+        ]))
         .load()
         .await
         .unwrap_err();
@@ -205,7 +242,10 @@ async fn withheld_and_unexpanded_values_are_problems_not_values() {
         .with("prod", "/agent", "DATABASE_URL", Entry::Unexpanded);
     let err = Agent::loader()
         .store(store)
-        .env(Env::from_pairs([("ANTHROPIC_API_KEY", "env"), ("DATABASE_URL", "env")]))
+        .env(Env::from_pairs([
+            ("ANTHROPIC_API_KEY", "env"),
+            ("DATABASE_URL", "env"),
+        ]))
         .load()
         .await
         .unwrap_err();
@@ -256,8 +296,23 @@ async fn the_store_environment_overrides_the_struct_default() {
         environment: Some("staging"),
         ..MemoryStore::default()
     }
-    .with("staging", "/agent", "ANTHROPIC_API_KEY", Entry::Value("staging-key"))
-    .with("staging", "/agent", "DATABASE_URL", Entry::Value("staging-db"));
-    let s = Agent::loader().store(store).env(Env::from_pairs::<&str, &str>([])).load().await.unwrap();
+    .with(
+        "staging",
+        "/agent",
+        "ANTHROPIC_API_KEY",
+        Entry::Value("staging-key"),
+    )
+    .with(
+        "staging",
+        "/agent",
+        "DATABASE_URL",
+        Entry::Value("staging-db"),
+    );
+    let s = Agent::loader()
+        .store(store)
+        .env(Env::from_pairs::<&str, &str>([]))
+        .load()
+        .await
+        .unwrap();
     assert_eq!(s.anthropic_api_key.expose_secret(), "staging-key");
 }

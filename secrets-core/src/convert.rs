@@ -79,7 +79,8 @@ pub(crate) fn scrub(message: &str, value: &str) -> String {
     while let Some(at) = rest.find(value) {
         let before = rest[..at].chars().next_back();
         let after = rest[at + value.len()..].chars().next();
-        let alone = !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric);
+        let alone =
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric);
         out.push_str(&rest[..at]);
         if standalone_only && !alone {
             out.push_str(value);
@@ -118,7 +119,10 @@ mod tests {
 
     #[test]
     fn scrub_keeps_parser_words_that_contain_a_short_value() {
-        assert_eq!(scrub("invalid digit found in string", "a"), "invalid digit found in string");
+        assert_eq!(
+            scrub("invalid digit found in string", "a"),
+            "invalid digit found in string"
+        );
         assert_eq!(scrub("bad value 'a'", "a"), "bad value '[REDACTED]'");
     }
 }

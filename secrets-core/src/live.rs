@@ -311,7 +311,9 @@ fn swap_if_changed<S>(current: &mut Snapshot<S>, secrets: S, provenance: Provena
                 _ => {
                     changed = true;
                     let revision = before.map_or(1, |h| h.revision + 1);
-                    let from = source.as_ref().map_or_else(|| "nowhere".to_owned(), ToString::to_string);
+                    let from = source
+                        .as_ref()
+                        .map_or_else(|| "nowhere".to_owned(), ToString::to_string);
                     tracing::info!(
                         target: "secrets_core",
                         "{} (field {}) changed, now from {from} (revision {revision})",
@@ -378,9 +380,14 @@ mod tests {
     fn backoff_doubles_up_to_the_cap() {
         let interval = Duration::from_secs(60);
         let max = Duration::from_secs(40);
-        let waits: Vec<u64> = (1..=6).map(|n| backoff(interval, n, max).as_secs()).collect();
+        let waits: Vec<u64> = (1..=6)
+            .map(|n| backoff(interval, n, max).as_secs())
+            .collect();
         assert_eq!(waits, [6, 12, 24, 40, 40, 40]);
-        assert_eq!(backoff(Duration::from_millis(100), 1, max), Duration::from_secs(1));
+        assert_eq!(
+            backoff(Duration::from_millis(100), 1, max),
+            Duration::from_secs(1)
+        );
         assert_eq!(backoff(interval, u32::MAX, max), max);
     }
 
@@ -389,7 +396,10 @@ mod tests {
         let wait = Duration::from_secs(10);
         for _ in 0..1000 {
             let j = jittered(wait, 0.2);
-            assert!(j >= Duration::from_secs(8) && j <= Duration::from_secs(12), "{j:?}");
+            assert!(
+                j >= Duration::from_secs(8) && j <= Duration::from_secs(12),
+                "{j:?}"
+            );
         }
         assert_eq!(jittered(wait, 0.0), wait);
     }

@@ -206,7 +206,9 @@ impl<S: Secrets> Loader<S> {
     /// [`Error::Load`] with every problem found, when any key is missing, empty, invalid,
     /// ambiguous, unreadable, withheld or failed in the store.
     pub async fn load(&self) -> Result<S, Error> {
-        self.load_with_provenance().await.map(|(secrets, _)| secrets)
+        self.load_with_provenance()
+            .await
+            .map(|(secrets, _)| secrets)
     }
 
     /// Loads the struct and says where each key came from.
@@ -256,12 +258,18 @@ impl<S: Secrets> Loader<S> {
                             resolved.push(Slot::Absent);
                         } else {
                             let kind = ProblemKind::Empty(source);
-                            resolved.fail(index, Problem::for_key(key.key(), key.field(), kind, tried));
+                            resolved
+                                .fail(index, Problem::for_key(key.key(), key.field(), kind, tried));
                             resolved.push(Slot::Failed);
                         }
                     } else {
                         let fingerprint = Fingerprint::of(value.expose_secret());
-                        provenance.push(key.key(), key.field(), Some((source.clone(), fingerprint)), tried.clone());
+                        provenance.push(
+                            key.key(),
+                            key.field(),
+                            Some((source.clone(), fingerprint)),
+                            tried.clone(),
+                        );
                         resolved.push(Slot::Value {
                             value,
                             source,
@@ -274,7 +282,8 @@ impl<S: Secrets> Loader<S> {
                     resolved.push(Slot::Absent);
                 }
                 Outcome::Absent { tried } => {
-                    let problem = Problem::for_key(key.key(), key.field(), ProblemKind::Missing, tried);
+                    let problem =
+                        Problem::for_key(key.key(), key.field(), ProblemKind::Missing, tried);
                     resolved.fail(index, problem);
                     resolved.push(Slot::Failed);
                 }
@@ -378,9 +387,11 @@ impl<S: Secrets> Loader<S> {
             return outcome;
         }
         match key.default() {
-            Some(default) => {
-                Outcome::found(SecretString::from(default.to_owned()), Source::Default, tried)
-            }
+            Some(default) => Outcome::found(
+                SecretString::from(default.to_owned()),
+                Source::Default,
+                tried,
+            ),
             None => {
                 tried.push(Lookup::NoDefault);
                 Outcome::Absent { tried }
@@ -395,7 +406,9 @@ impl<S: Secrets> Loader<S> {
             return None;
         };
         let value = self.env.get(var);
-        let file = key.file_var().map(|file_var| (file_var, self.env.get(file_var)));
+        let file = key
+            .file_var()
+            .map(|file_var| (file_var, self.env.get(file_var)));
         if let (Some(_), Some((file_var, Some(_)))) = (&value, &file) {
             let kind = ProblemKind::Ambiguous {
                 env: var.to_owned(),
@@ -607,9 +620,7 @@ fn check_spec(keys: &[KeySpec], resolved: &mut Resolved) {
 /// The folder of `key`: the field's path, else the store's configured path, else the struct's,
 /// else `/`; in the store's environment, else the struct's. `None` without an environment.
 fn folder_of<S: Secrets>(store: &dyn SecretStore, key: &KeySpec) -> Option<Folder> {
-    let environment = store
-        .environment()
-        .or(S::SPEC.default_environment())?;
+    let environment = store.environment().or(S::SPEC.default_environment())?;
     let path = key
         .folder()
         .or(store.default_path())
@@ -621,7 +632,11 @@ fn folder_of<S: Secrets>(store: &dyn SecretStore, key: &KeySpec) -> Option<Folde
 /// The distinct valid folders of the struct; a configuration problem for an invalid one, or
 /// when no environment is known.
 fn folders_of<S: Secrets>(store: &dyn SecretStore, resolved: &mut Resolved) -> Vec<Folder> {
-    if store.environment().or(S::SPEC.default_environment()).is_none() {
+    if store
+        .environment()
+        .or(S::SPEC.default_environment())
+        .is_none()
+    {
         resolved.fail_config(Problem::config(format!(
             "no {} environment: set INFISICAL_ENVIRONMENT or #[secret(environment = \"...\")] on {}",
             store.name(),

@@ -101,10 +101,14 @@ mod tests {
 
     #[test]
     fn special_types_take_their_own_conversion() {
-        let s: SecretString = (&&Convert::<SecretString>::new()).convert(secret("abc")).unwrap();
+        let s: SecretString = (&&Convert::<SecretString>::new())
+            .convert(secret("abc"))
+            .unwrap();
         assert_eq!(s.expose_secret(), "abc");
         assert!((&&Convert::<bool>::new()).convert(secret("On")).unwrap());
-        let boxed: SecretBox<u64> = (&&Convert::<SecretBox<u64>>::new()).convert(secret("7")).unwrap();
+        let boxed: SecretBox<u64> = (&&Convert::<SecretBox<u64>>::new())
+            .convert(secret("7"))
+            .unwrap();
         assert_eq!(*boxed.expose_secret(), 7);
     }
 

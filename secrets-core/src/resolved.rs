@@ -80,7 +80,10 @@ impl Resolved {
                 Err(reason) => {
                     let spec = self.spec.keys()[index];
                     let kind = ProblemKind::Invalid { source, reason };
-                    self.fail(index, Problem::for_key(spec.key(), spec.field(), kind, tried));
+                    self.fail(
+                        index,
+                        Problem::for_key(spec.key(), spec.field(), kind, tried),
+                    );
                     None
                 }
             },

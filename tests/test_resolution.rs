@@ -131,7 +131,7 @@ async fn env_var_and_file_variable_together_are_ambiguous() {
     .unwrap_err();
     assert_eq!(
         err.problems()[0].to_string(),
-        "ambiguous DATABASE_URL (field database_url): both DATABASE_URL and DATABASE_URL_FILE are set; unset one; Infisical not configured"
+        "ambiguous DATABASE_URL (field database_url): both DATABASE_URL and DATABASE_URL_FILE are set; unset one"
     );
 }
 
@@ -270,7 +270,7 @@ async fn an_invalid_default_is_reported_as_coming_from_the_default() {
     let err = BadDefault::loader().env(env([])).load().await.unwrap_err();
     assert_eq!(
         err.problems()[0].to_string(),
-        "invalid PORT (field port) from default: invalid digit found in string; Infisical not configured; env PORT not set; PORT_FILE not set"
+        "invalid PORT (field port) from default: invalid digit found in string"
     );
 }
 

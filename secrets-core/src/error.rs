@@ -162,9 +162,12 @@ impl fmt::Display for Problem {
             write!(f, "{sep}{detail}")?;
             sep = "; ";
         }
-        for lookup in &self.tried {
-            write!(f, "{sep}{lookup}")?;
-            sep = "; ";
+        // The trail explains a missing key; for every other kind the kind names its source.
+        if matches!(self.kind, ProblemKind::Missing) {
+            for lookup in &self.tried {
+                write!(f, "{sep}{lookup}")?;
+                sep = "; ";
+            }
         }
         Ok(())
     }

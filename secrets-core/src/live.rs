@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use crate::error::{Error, ProblemKind};
 use crate::loader::Loader;
@@ -109,7 +110,9 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
             max_backoff: self.max_backoff,
             status: Arc::clone(&status),
         };
-        let task = tokio::spawn(refresher.run(tx));
+        // The first refresh is due one interval after this load, however late the task starts.
+        let first_due = Instant::now() + jittered(self.interval, self.jitter);
+        let task = tokio::spawn(refresher.run(tx, first_due));
         Ok(Live { rx, status, task })
     }
 }
@@ -253,12 +256,12 @@ struct Refresher<S> {
 }
 
 impl<S: Secrets + Send + Sync + 'static> Refresher<S> {
-    async fn run(self, tx: watch::Sender<Snapshot<S>>) {
+    async fn run(self, tx: watch::Sender<Snapshot<S>>, first_due: Instant) {
         let name = S::SPEC.name();
         let mut failures: u32 = 0;
-        let mut wait = self.interval;
+        let mut due = first_due;
         loop {
-            tokio::time::sleep(jittered(wait, self.jitter)).await;
+            tokio::time::sleep_until(due).await;
             let outcome = self.loader.load_with_provenance().await;
             let mut status = self.status.lock().unwrap_or_else(PoisonError::into_inner);
             status.refreshes += 1;
@@ -269,7 +272,7 @@ impl<S: Secrets + Send + Sync + 'static> Refresher<S> {
                     }
                     drop(status);
                     failures = 0;
-                    wait = self.interval;
+                    due = Instant::now() + jittered(self.interval, self.jitter);
                     tx.send_if_modified(|current| swap_if_changed(current, secrets, provenance));
                 }
                 Err(error) => {
@@ -288,7 +291,8 @@ impl<S: Secrets + Send + Sync + 'static> Refresher<S> {
                     }
                     status.last_error = Some(error);
                     drop(status);
-                    wait = backoff(self.interval, failures, self.max_backoff).max(retry_after);
+                    let wait = backoff(self.interval, failures, self.max_backoff).max(retry_after);
+                    due = Instant::now() + jittered(wait, self.jitter);
                 }
             }
         }

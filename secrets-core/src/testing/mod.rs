@@ -1,15 +1,15 @@
 //! A fake Infisical server on `127.0.0.1`, for tests of code that loads secrets.
 //!
-//! [`FakeInfisical`] serves the parts of the Infisical HTTP API a secrets loader touches:
+//! [`FakeInfisical`](crate::testing::FakeInfisical) serves the parts of the Infisical HTTP API a secrets loader touches:
 //! machine-identity logins (Universal Auth, Kubernetes), token renew and revoke, and the
 //! secret list and single-secret routes of `/api/v4` and `/api/v3/secrets/raw`. It answers in
 //! the shapes of a real server, checked field for field against recorded responses, in one of
-//! two generations ([`ServerMode`]): the current API, or a self-hosted server of October 2024
+//! two generations ([`ServerMode`](crate::testing::ServerMode)): the current API, or a self-hosted server of October 2024
 //! that has no `/api/v4` and answers errors differently.
 //!
 //! It keeps state: a data set of environments, folders, secrets and imports that tests can
 //! change while it runs; issued tokens with their TTLs; a log and per-route counts of every
-//! request. Faults ([`Fault`]) and latency can be injected per route. A request it does not
+//! request. Faults ([`Fault`](crate::testing::Fault)) and latency can be injected per route. A request it does not
 //! know gets a loud `500` naming the method and path, so a test never passes by accident.
 //!
 //! ```
@@ -30,8 +30,8 @@
 //! # });
 //! ```
 //!
-//! The server runs on a task of the Tokio runtime that calls [`FakeInfisicalBuilder::start`]
-//! and stops when the [`FakeInfisical`] is dropped. With a current-thread runtime it only makes
+//! The server runs on a task of the Tokio runtime that calls [`FakeInfisicalBuilder::start`](crate::testing::FakeInfisicalBuilder::start)
+//! and stops when the [`FakeInfisical`](crate::testing::FakeInfisical) is dropped. With a current-thread runtime it only makes
 //! progress while the test awaits, so call the code under test with `.await`, not through a
 //! blocking client.
 
@@ -559,7 +559,7 @@ impl FakeInfisicalBuilder {
     }
 }
 
-/// A running fake Infisical server; see the [module docs](self).
+/// A running fake Infisical server; see the [module docs](crate::testing).
 ///
 /// Dropping it stops the server and closes its connections.
 pub struct FakeInfisical {

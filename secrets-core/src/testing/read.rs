@@ -8,7 +8,8 @@ use super::json::{
 };
 use super::state::{Config, Secret, Store};
 
-/// Nested references are followed this deep; deeper ones stay literal.
+/// At most this many references are substituted along one chain; what the last one brings
+/// in stays literal.
 const MAX_REFERENCE_DEPTH: usize = 10;
 /// Nested imports are followed this deep.
 const MAX_IMPORT_DEPTH: usize = 10;
@@ -148,7 +149,7 @@ impl View<'_> {
             };
             let reference = &after[..end];
             match self.resolve(environment, path, reference) {
-                Some(target) if depth < MAX_REFERENCE_DEPTH => out.push_str(&self.expand_refs(
+                Some(target) if depth + 1 < MAX_REFERENCE_DEPTH => out.push_str(&self.expand_refs(
                     &target.environment,
                     &target.path,
                     &target.value,

@@ -1,11 +1,11 @@
 //! Validated input -> the impls; the only module that writes tokens. Everything here is glue
 //! around `secrets_core::__private`, where the logic lives.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Literal, Span, TokenStream};
 use quote::{ToTokens as _, format_ident, quote, quote_spanned};
-use syn::DeriveInput;
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
+use syn::{DeriveInput, Type};
 
 use crate::ast::{Field, Input};
 use crate::attr::{ContainerAttrs, Given};
@@ -15,6 +15,9 @@ use crate::{fallback, valid};
 /// The whole derive: parse, validate, then the impls or the errors with stubs.
 pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
+    for attr in &node.attrs {
+        eprintln!("ATTR {}", quote::ToTokens::to_token_stream(attr));
+    }
     let attrs = ContainerAttrs::from_syn(&cx, &node.attrs);
     let input = Input::from_syn(&cx, node, &attrs);
     if let Some(input) = &input {
@@ -145,10 +148,25 @@ fn take(krate: &TokenStream, index: usize, field: &Field<'_>) -> TokenStream {
         Some(inner) => (quote!(take_optional), inner),
         None => (quote!(take), field.ty),
     };
-    let convert = quote_spanned! {ty.span()=>
+    let convert = quote_spanned! {type_name_span(ty)=>
         (&&#krate::__private::Convert::<#ty>::new()).convert(__secrets_v)
     };
     quote!(__secrets_r.#method(#index, |__secrets_v| #convert))
+}
+
+/// Where an error about a field type goes: the type's name (`Duration` of
+/// `std::time::Duration`, `Vec` of `Vec<String>`), else its first token. rustc puts the error
+/// of a method call on the method's name, a single token, and a proc macro cannot join spans
+/// on stable, so the span of one token of the type is the most precise there is.
+fn type_name_span(ty: &Type) -> Span {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => path
+            .path
+            .segments
+            .last()
+            .map_or_else(|| ty.span(), |segment| segment.ident.span()),
+        _ => ty.span(),
+    }
 }
 
 /// `load()` and `loader()` with the struct's visibility.
@@ -163,7 +181,7 @@ fn impl_inherent(
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         #[automatically_derived]
-        #[allow(unused_qualifications, dead_code)]
+        #[allow(unused_qualifications)]
         impl #impl_generics #ident #ty_generics #where_clause {
             /// Loads every secret of this struct: from the secret store (Infisical, when the
             /// `INFISICAL_*` env vars configure it), else from each key's env var, its `_FILE`

@@ -1,0 +1,6 @@
+use secrets_core::Secrets;
+
+#[derive(Secrets)]
+struct AppSecrets;
+
+fn main() {}

@@ -17,8 +17,10 @@ use std::sync::Arc;
 /// ```
 #[derive(Clone)]
 pub struct Env {
-    lookup: Arc<dyn Fn(&str) -> Option<OsString> + Send + Sync>,
+    lookup: Arc<LookupFn>,
 }
+
+type LookupFn = dyn Fn(&str) -> Option<OsString> + Send + Sync;
 
 impl Env {
     /// The process environment (`std::env::var_os`).

@@ -53,7 +53,7 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
             loader,
             interval,
             jitter: 0.1,
-            max_backoff: Duration::from_secs(300),
+            max_backoff: Duration::from_mins(5),
         }
     }
 
@@ -382,7 +382,7 @@ mod tests {
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {
-        let interval = Duration::from_secs(60);
+        let interval = Duration::from_mins(1);
         let max = Duration::from_secs(40);
         let waits: Vec<u64> = (1..=6)
             .map(|n| backoff(interval, n, max).as_secs())

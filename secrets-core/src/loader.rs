@@ -22,7 +22,7 @@ use crate::resolved::{Resolved, Slot};
 use crate::secrets::Secrets;
 use crate::source::{Folder, Lookup, Source};
 use crate::spec::KeySpec;
-use crate::store::{FolderSecrets, SecretStore, StoredValue};
+use crate::store::{FolderSecrets, SecretStore, StoredSecret, StoredValue};
 
 /// Files larger than this are not secrets; refusing them keeps a wrong path (a log file, a
 /// device) from filling memory.
@@ -192,10 +192,10 @@ impl<S: Secrets> Loader<S> {
     /// login, one connection pool) instead of configuring Infisical from env vars each time.
     pub(crate) fn pinned(&self) -> Self {
         let mut pinned = self.clone();
-        if let StoreChoice::FromEnv = self.store {
-            if let FromEnv::Ready(client) = infisical::from_env(&self.env) {
-                pinned.store = StoreChoice::Given(Arc::new(client));
-            }
+        if let StoreChoice::FromEnv = self.store
+            && let FromEnv::Ready(client) = infisical::from_env(&self.env)
+        {
+            pinned.store = StoreChoice::Given(Arc::new(client));
         }
         pinned
     }
@@ -343,7 +343,7 @@ impl<S: Secrets> Loader<S> {
                 folder,
                 listing,
             } => match listing {
-                Ok(listing) => match listing.remove(key.key()).map(|s| s.into_parts()) {
+                Ok(listing) => match listing.remove(key.key()).map(StoredSecret::into_parts) {
                     Some((StoredValue::Value(value), import)) => {
                         let source = Source::Store {
                             store,
@@ -380,27 +380,22 @@ impl<S: Secrets> Loader<S> {
             },
         }
 
-        if let Some(outcome) = self.from_env(key, &mut tried).await {
+        if let Some(outcome) = self.lookup_env(key, &mut tried).await {
             return outcome;
         }
-        if let Some(outcome) = self.from_secrets_dir(key, &mut tried).await {
+        if let Some(outcome) = self.lookup_secrets_dir(key, &mut tried).await {
             return outcome;
         }
-        match key.default() {
-            Some(default) => Outcome::found(
-                SecretString::from(default.to_owned()),
-                Source::Default,
-                tried,
-            ),
-            None => {
-                tried.push(Lookup::NoDefault);
-                Outcome::Absent { tried }
-            }
+        if let Some(default) = key.default() {
+            let value = SecretString::from(default.to_owned());
+            return Outcome::found(value, Source::Default, tried);
         }
+        tried.push(Lookup::NoDefault);
+        Outcome::Absent { tried }
     }
 
     /// The env var, then the file its `_FILE` variable names.
-    async fn from_env(&self, key: &KeySpec, tried: &mut Vec<Lookup>) -> Option<Outcome> {
+    async fn lookup_env(&self, key: &KeySpec, tried: &mut Vec<Lookup>) -> Option<Outcome> {
         let Some(var) = key.env_var() else {
             tried.push(Lookup::EnvDisabled);
             return None;
@@ -460,7 +455,7 @@ impl<S: Secrets> Loader<S> {
     }
 
     /// The file named like the key in the secrets directory.
-    async fn from_secrets_dir(&self, key: &KeySpec, tried: &mut Vec<Lookup>) -> Option<Outcome> {
+    async fn lookup_secrets_dir(&self, key: &KeySpec, tried: &mut Vec<Lookup>) -> Option<Outcome> {
         let dir = self.secrets_dir.as_ref()?;
         if !names::is_file_name(key.key()) {
             return None;

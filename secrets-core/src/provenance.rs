@@ -160,7 +160,7 @@ impl fmt::Display for Provenance {
     }
 }
 
-/// A fingerprint of a value that reveals nothing about it: a SipHash keyed with a random key
+/// A fingerprint of a value that reveals nothing about it: a `SipHash` keyed with a random key
 /// drawn once per process, so it only compares values within one process's life.
 ///
 /// Shown as 8 hex digits.

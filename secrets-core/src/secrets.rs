@@ -59,6 +59,7 @@ pub trait Secrets: Sized {
     ///
     /// # Errors
     /// The report of the first load.
+    #[must_use = "the future does nothing until awaited"]
     fn watch(interval: Duration) -> impl Future<Output = Result<Live<Self>, Error>> + Send
     where
         Self: Send + Sync + 'static,

@@ -370,6 +370,7 @@ fn assert_agrees(fixture: &Recorded, got: &Got) {
 
 fn client() -> Client {
     Client::builder()
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")

@@ -1,15 +1,21 @@
 //! A fake Infisical server on `127.0.0.1`, for tests of code that loads secrets.
 //!
-//! [`FakeInfisical`](crate::testing::FakeInfisical) serves the parts of the Infisical HTTP API a secrets loader touches:
-//! machine-identity logins (Universal Auth, Kubernetes), token renew and revoke, and the
-//! secret list and single-secret routes of `/api/v4` and `/api/v3/secrets/raw`. It answers in
-//! the shapes of a real server, checked field for field against recorded responses, in one of
-//! two generations ([`ServerMode`](crate::testing::ServerMode)): the current API, or a self-hosted server of October 2024
-//! that has no `/api/v4` and answers errors differently.
+//! [`FakeInfisical`] serves the parts of the Infisical HTTP API a secrets loader touches, in
+//! the shapes of a real server (checked field for field against recorded responses), as one
+//! of two generations ([`ServerMode`]): the current API, or a self-hosted server of October
+//! 2024 that has no `/api/v4` and answers errors differently.
+//!
+//! | route | |
+//! |---|---|
+//! | `POST /api/v1/auth/universal-auth/login`, `/kubernetes-auth/login` | JSON or form body; issues JWT-shaped tokens |
+//! | `POST /api/v1/auth/token/renew`, `/token/revoke` | TTL and max-TTL rules of the real server |
+//! | `GET /api/v4/secrets`, `/api/v4/secrets/{name}` | current mode; Fastify's `404` in legacy mode |
+//! | `GET /api/v3/secrets/raw`, `/api/v3/secrets/raw/{name}` | both modes |
+//! | `GET /api/status` | liveness |
 //!
 //! It keeps state: a data set of environments, folders, secrets and imports that tests can
 //! change while it runs; issued tokens with their TTLs; a log and per-route counts of every
-//! request. Faults ([`Fault`](crate::testing::Fault)) and latency can be injected per route. A request it does not
+//! request. Faults ([`Fault`]) and latency can be injected per route. A request it does not
 //! know gets a loud `500` naming the method and path, so a test never passes by accident.
 //!
 //! ```
@@ -23,17 +29,55 @@
 //!     .start()
 //!     .await;
 //!
-//! // Point the client under test at `fake.url()`; here, only the bookkeeping is shown.
-//! assert!(fake.url().starts_with("http://127.0.0.1:"));
+//! // The code under test gets `fake.url()` as its Infisical base URL. By hand:
+//! let http = reqwest::Client::builder().no_proxy().build().unwrap();
+//! let login: serde_json::Value = http
+//!     .post(format!("{}/api/v1/auth/universal-auth/login", fake.url()))
+//!     .json(&serde_json::json!({ "clientId": "client-id", "clientSecret": "client-secret" }))
+//!     .send().await.unwrap()
+//!     .json().await.unwrap();
+//! let token = login["accessToken"].as_str().unwrap();
+//!
 //! fake.fail_next(Route::ListV4, 1, Fault::Status(503));
-//! assert_eq!(fake.request_count(Route::ListV4), 0);
+//! let list = format!(
+//!     "{}/api/v4/secrets?projectId={}&environment=prod&secretPath=/",
+//!     fake.url(),
+//!     fake.project_id()
+//! );
+//! let first = http.get(&list).bearer_auth(token).send().await.unwrap();
+//! assert_eq!(first.status(), 503);
+//! let second: serde_json::Value =
+//!     http.get(&list).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+//! assert_eq!(second["secrets"][0]["secretValue"], "postgres://db.internal/app");
+//! assert_eq!(fake.request_count(Route::ListV4), 2);
 //! # });
 //! ```
 //!
-//! The server runs on a task of the Tokio runtime that calls [`FakeInfisicalBuilder::start`](crate::testing::FakeInfisicalBuilder::start)
-//! and stops when the [`FakeInfisical`](crate::testing::FakeInfisical) is dropped. With a current-thread runtime it only makes
-//! progress while the test awaits, so call the code under test with `.await`, not through a
-//! blocking client.
+//! The server runs on a task of the Tokio runtime that calls [`FakeInfisicalBuilder::start`]
+//! and stops when the [`FakeInfisical`] is dropped. With a current-thread runtime it only
+//! makes progress while the test awaits, so call the code under test with `.await`, not
+//! through a blocking client.
+//!
+//! # Where it differs from a real server
+//!
+//! - There are no users, roles or permissions: every accepted token reads everything, personal
+//!   overrides included, and references are expanded whatever the caller may read. Hidden
+//!   values come from [`FakeSecret::hidden`] rather than from a role.
+//! - Service tokens are accepted without their scopes.
+//! - Rate limits are counted per server, not per client address, and only enforced when
+//!   [`FakeInfisicalBuilder::enforce_rate_limits`] says so; the headers are always sent.
+//! - Lists are ordered by creation, which is the order of the fake's ids; the real server
+//!   orders by its own ids.
+//! - Defaults of the current `/api/v4` list: `expandSecretReferences`, `includeImports` and
+//!   `recursive` are `false` (the TypeScript router's values; newer designs say `true`), so
+//!   send every flag explicitly, as a client should anyway.
+//!
+//! [`FakeInfisical`]: crate::testing::FakeInfisical
+//! [`ServerMode`]: crate::testing::ServerMode
+//! [`Fault`]: crate::testing::Fault
+//! [`FakeSecret::hidden`]: crate::testing::FakeSecret::hidden
+//! [`FakeInfisicalBuilder::start`]: crate::testing::FakeInfisicalBuilder::start
+//! [`FakeInfisicalBuilder::enforce_rate_limits`]: crate::testing::FakeInfisicalBuilder::enforce_rate_limits
 
 mod auth;
 mod handler;

@@ -246,7 +246,9 @@ impl Store {
         self.folders
             .keys()
             .filter(|(env, p)| {
-                env == environment && util::is_within(p, path) && util::depth(p) - base <= max_depth
+                env == environment
+                    && util::is_within(p, path)
+                    && util::depth(p).saturating_sub(base) <= max_depth
             })
             .map(|(_, p)| p.clone())
             .collect()

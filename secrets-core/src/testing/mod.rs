@@ -1,5 +1,3 @@
-//! A fake Infisical server on `127.0.0.1`, for tests of code that loads secrets.
-//!
 //! [`FakeInfisical`] serves the parts of the Infisical HTTP API a secrets loader touches, in
 //! the shapes of a real server (checked field for field against recorded responses), as one
 //! of two generations ([`ServerMode`]): the current API, or a self-hosted server of October
@@ -422,7 +420,8 @@ impl FakeInfisicalBuilder {
         self
     }
 
-    /// Adds a shared secret. The folder and its environment come into existence with it.
+    /// Adds a shared secret. The folder and its environment come into existence with it. Adding
+    /// the same key again replaces the value and increases `version`.
     pub fn secret(
         self,
         environment: impl Into<String>,
@@ -770,5 +769,19 @@ impl Shared {
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         // A panic elsewhere must not turn every later request into a second panic.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_can_be_shared_across_tasks() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<FakeInfisical>();
+        assert_send_sync::<FakeInfisicalBuilder>();
+        assert_send_sync::<Fault>();
+        assert_send_sync::<RecordedRequest>();
     }
 }

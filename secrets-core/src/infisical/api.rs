@@ -19,6 +19,11 @@ const HIDDEN_VALUE: &str = "<hidden-by-infisical>";
 /// Longest server message kept in an error, in characters.
 const MAX_MESSAGE_CHARS: usize = 300;
 
+/// The longest wait a server's `Retry-After` or "try again in N seconds" is taken at; a longer
+/// one is cut to it. A day is past any startup deadline and refresh interval, and keeps
+/// `Instant::now() + wait` far from overflowing (which panics) whatever the server sends.
+const MAX_RETRY_WAIT_SECS: u64 = 86_400;
+
 /// `GET /api/v4/secrets` and `GET /api/v3/secrets/raw`.
 #[derive(Deserialize)]
 pub(crate) struct ListResponse {
@@ -211,20 +216,26 @@ pub(crate) fn parse_try_again(message: &str) -> Option<std::time::Duration> {
     if digits.is_empty() || !after.starts_with("second") {
         return None;
     }
-    digits
-        .parse::<u64>()
-        .ok()
-        .map(std::time::Duration::from_secs)
+    seconds(&digits)
 }
 
 /// The `Retry-After` header in its seconds form; the HTTP-date form is not used by
 /// Infisical's rate limiter and is ignored.
 pub(crate) fn parse_retry_after(value: &str) -> Option<std::time::Duration> {
-    value
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(std::time::Duration::from_secs)
+    seconds(value.trim())
+}
+
+/// A number of seconds as a wait, at most [`MAX_RETRY_WAIT_SECS`]; a number too large for a
+/// `u64` is as long as the longest wait, not unreadable.
+fn seconds(text: &str) -> Option<std::time::Duration> {
+    let secs = match text.parse::<u64>() {
+        Ok(secs) => secs,
+        Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => u64::MAX,
+        Err(_) => return None,
+    };
+    Some(std::time::Duration::from_secs(
+        secs.min(MAX_RETRY_WAIT_SECS),
+    ))
 }
 
 /// Whether a value still holds a `${...}` reference after the server expanded what it could.
@@ -902,6 +913,15 @@ pub(crate) mod tests {
         assert_eq!(parse_try_again("try again in 5 minutes"), None);
         assert_eq!(parse_retry_after(" 60 "), Some(Duration::from_mins(1)));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        // However large the number, the wait is at most a day.
+        assert_eq!(
+            parse_retry_after("18446744073709551616"),
+            Some(Duration::from_hours(24))
+        );
+        assert_eq!(
+            parse_try_again("try again in 99999999999999999999999 seconds"),
+            Some(Duration::from_hours(24))
+        );
         let v70 = recording("v70-ratelimit-exceeded-returns-500");
         assert_eq!(
             v70.header("retry-after").and_then(parse_retry_after),

@@ -1,0 +1,736 @@
+//! The fault matrix of SECURITY.md: every way the Infisical side can fail, driven through a
+//! derived struct's `load()` against the fake server (or, for a one-off shape, a raw listener
+//! on 127.0.0.1), asserting what the user sees and how many requests the fault cost.
+//!
+//! Timeouts, backoff and the startup deadline are short so the suite stays fast; every loop of
+//! requests is bounded by the retry budget and the deadline.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use secrets_core::testing::{
+    DEFAULT_PROJECT_ID, FakeInfisical, FakeInfisicalBuilder, Fault, Route, ServerMode,
+};
+use secrets_core::{
+    Env, Error, ExposeSecret, InfisicalClient, InfisicalClientBuilder, ProblemKind, SecretString,
+    Secrets, StoreError, StoreErrorKind,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+const CLIENT_ID: &str = "client-id-faults";
+const CLIENT_SECRET: &str = "SENTINEL-faults-client-secret-3b9d";
+const VALUE: &str = "postgres://app:SENTINEL-faults-value-81ce@db.internal/app";
+
+/// One folder (`prod:/`), so every load lists exactly once when nothing fails.
+#[derive(Secrets)]
+#[secret(environment = "prod")]
+struct App {
+    database_url: SecretString,
+    #[secret(default = "8080")]
+    port: u16,
+}
+
+fn data(mode: ServerMode) -> FakeInfisicalBuilder {
+    FakeInfisical::builder()
+        .mode(mode)
+        .secret("prod", "/", "DATABASE_URL", VALUE)
+        .secret("prod", "/", "PORT", "9090")
+        .universal_auth(CLIENT_ID, CLIENT_SECRET)
+}
+
+/// The route a listing goes to on a server of `mode` once the client knows it.
+fn list_route(mode: ServerMode) -> Route {
+    match mode {
+        ServerMode::Legacy2024 => Route::ListV3,
+        _ => Route::ListV4,
+    }
+}
+
+/// Short timeouts and backoff; three retries; a 5 s startup deadline.
+fn fast(url: &str) -> InfisicalClientBuilder {
+    InfisicalClient::builder()
+        .base_url(url)
+        .project_id(DEFAULT_PROJECT_ID)
+        .universal_auth(CLIENT_ID, SecretString::from(CLIENT_SECRET))
+        .connect_timeout(Duration::from_millis(500))
+        .request_timeout(Duration::from_secs(2))
+        .startup_deadline(Duration::from_secs(5))
+        .retry_backoff(Duration::from_millis(10), Duration::from_millis(40))
+        .max_retries(3)
+}
+
+/// Loads `App` through `client`, with no env var set (nothing to fall back to).
+async fn load(client: InfisicalClient) -> Result<App, Error> {
+    App::loader()
+        .env(Env::from_pairs(Vec::<(String, String)>::new()))
+        .infisical(client)
+        .load()
+        .await
+}
+
+fn assert_loaded(app: &App) {
+    assert_eq!(app.database_url.expose_secret(), VALUE);
+    assert_eq!(app.port, 9090);
+}
+
+/// The one store error every key failed with; panics on any other kind of problem.
+fn store_error(error: &Error) -> StoreError {
+    let problems = error.problems();
+    assert_eq!(problems.len(), 2, "{error}");
+    let errors: Vec<&StoreError> = problems
+        .iter()
+        .map(|p| match p.kind() {
+            ProblemKind::Store(e) => e,
+            other => panic!("not a store problem: {other:?}\n{error}"),
+        })
+        .collect();
+    assert_eq!(errors[0].kind(), errors[1].kind(), "{error}");
+    errors[0].clone()
+}
+
+/// No secret of this file in what a user can print of `error`.
+fn assert_clean(error: &Error) {
+    for shown in [
+        error.to_string(),
+        format!("{error:?}"),
+        format!("{error:#?}"),
+    ] {
+        for secret in [CLIENT_SECRET, VALUE, "SENTINEL"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A raw HTTP/1.1 listener for one-off shapes (a body cut short, a redirect target).
+
+/// What a raw listener does with the n-th connection (from 0).
+enum Raw {
+    /// Write these bytes, then close in order.
+    Answer(Vec<u8>),
+    /// Write these bytes, then reset the connection (`SO_LINGER` 0).
+    ResetAfter(Vec<u8>),
+}
+
+struct RawServer {
+    url: String,
+    connections: Arc<AtomicUsize>,
+    authorizations: Arc<AtomicUsize>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for RawServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl RawServer {
+    async fn start(answer: impl Fn(usize) -> Raw + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let authorizations = Arc::new(AtomicUsize::new(0));
+        let (count, auth) = (Arc::clone(&connections), Arc::clone(&authorizations));
+        let task = tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let n = count.fetch_add(1, Ordering::SeqCst);
+                if read_head(&mut stream)
+                    .await
+                    .is_some_and(|head| head.to_ascii_lowercase().contains("\r\nauthorization:"))
+                {
+                    auth.fetch_add(1, Ordering::SeqCst);
+                }
+                match answer(n) {
+                    Raw::Answer(bytes) => {
+                        let _ = stream.write_all(&bytes).await;
+                        let _ = stream.shutdown().await;
+                    }
+                    Raw::ResetAfter(bytes) => {
+                        let _ = stream.write_all(&bytes).await;
+                        let _ = stream.set_zero_linger();
+                    }
+                }
+            }
+        });
+        Self {
+            url,
+            connections,
+            authorizations,
+            task,
+        }
+    }
+}
+
+/// The request head, read up to the blank line (bounded: 64 KiB, 5 s).
+async fn read_head(stream: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let read = async {
+        let mut chunk = [0_u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+            let n = stream.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            head.extend_from_slice(&chunk[..n]);
+        }
+        Some(())
+    };
+    tokio::time::timeout(Duration::from_secs(5), read)
+        .await
+        .ok()??;
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
+fn http_json(status: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+fn listing() -> String {
+    serde_json::json!({
+        "secrets": [
+            {"secretKey": "DATABASE_URL", "secretValue": VALUE, "type": "shared"},
+            {"secretKey": "PORT", "secretValue": "9090", "type": "shared"},
+        ],
+        "imports": [],
+    })
+    .to_string()
+}
+
+/// A fake `Fault::Body` answer of `status` with a JSON content type.
+fn json_body(status: u16, body: &str) -> Fault {
+    Fault::Body {
+        status,
+        content_type: "application/json; charset=utf-8".to_owned(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Transport
+
+#[tokio::test]
+async fn connection_refused_is_unreachable_after_the_retry_budget() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let started = Instant::now();
+    let error = load(fast(&url).build().unwrap()).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(e.kind(), StoreErrorKind::Unreachable, "{error}");
+    assert_eq!(e.status(), None);
+    let shown = error.to_string();
+    assert!(shown.contains("could not connect to 127.0.0.1"), "{shown}");
+    assert!(shown.contains("gave up after 4 attempts"), "{shown}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "within the deadline"
+    );
+    assert_clean(&error);
+}
+
+#[tokio::test]
+async fn a_connection_reset_mid_body_is_retried_then_loads() {
+    let body = listing();
+    let server = RawServer::start(move |n| {
+        let full = http_json("200 OK", &body);
+        if n == 0 {
+            // Headers promise the whole body; half of it arrives, then a reset.
+            Raw::ResetAfter(full[..full.len() - body.len() / 2].to_vec())
+        } else {
+            Raw::Answer(full)
+        }
+    })
+    .await;
+    let client = fast(&server.url)
+        .access_token(SecretString::from("SENTINEL-faults-token"))
+        .build()
+        .unwrap();
+    let app = load(client).await.unwrap();
+    assert_loaded(&app);
+    assert_eq!(server.connections.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_connection_reset_mid_body_every_time_is_unreachable() {
+    let body = listing();
+    let server = RawServer::start(move |_| {
+        let full = http_json("200 OK", &body);
+        Raw::ResetAfter(full[..full.len() - 10].to_vec())
+    })
+    .await;
+    let client = fast(&server.url)
+        .access_token(SecretString::from("SENTINEL-faults-token"))
+        .build()
+        .unwrap();
+    let error = load(client).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(e.kind(), StoreErrorKind::Unreachable, "{error}");
+    assert!(
+        error.to_string().contains("gave up after 4 attempts"),
+        "{error}"
+    );
+    assert_eq!(server.connections.load(Ordering::SeqCst), 4);
+    assert_clean(&error);
+}
+
+#[tokio::test]
+async fn a_body_slower_than_the_request_timeout_is_unreachable() {
+    let fake = data(ServerMode::Current).start().await;
+    fake.fail_always(
+        Route::ListV4,
+        Fault::Trickle {
+            chunk_delay: Duration::from_millis(100),
+        },
+    );
+    let client = fast(fake.url())
+        .request_timeout(Duration::from_millis(300))
+        .max_retries(1)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = load(client).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(e.kind(), StoreErrorKind::Unreachable, "{error}");
+    assert!(error.to_string().contains("within 0.3 s"), "{error}");
+    assert_eq!(fake.request_count(Route::ListV4), 2);
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_clean(&error);
+}
+
+// ---------------------------------------------------------------------------------------
+// Server errors and rate limits
+
+#[tokio::test]
+async fn gateway_errors_then_success_recover_within_the_retry_budget() {
+    for status in [502, 503, 504] {
+        let fake = data(ServerMode::Current).start().await;
+        fake.fail_next(Route::ListV4, 3, Fault::Status(status));
+        let app = load(fast(fake.url()).build().unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{status}: {e}"));
+        assert_loaded(&app);
+        assert_eq!(fake.request_count(Route::ListV4), 4, "{status}");
+        assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
+    }
+}
+
+#[tokio::test]
+async fn gateway_errors_forever_fail_naming_the_status() {
+    for status in [502, 503, 504] {
+        let fake = data(ServerMode::Current).start().await;
+        fake.fail_always(Route::ListV4, Fault::Status(status));
+        let started = Instant::now();
+        let error = load(fast(fake.url()).build().unwrap()).await.err().unwrap();
+        let e = store_error(&error);
+        assert_eq!(e.kind(), StoreErrorKind::Server, "{error}");
+        assert_eq!(e.status(), Some(status));
+        let shown = error.to_string();
+        assert!(shown.contains(&format!("answered {status}")), "{shown}");
+        assert!(shown.contains("gave up after 4 attempts"), "{shown}");
+        assert_eq!(
+            fake.request_count(Route::ListV4),
+            4,
+            "budget: 1 + 3 retries"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "within the deadline"
+        );
+    }
+}
+
+#[tokio::test]
+async fn retries_stop_at_the_startup_deadline_whatever_the_budget() {
+    let fake = data(ServerMode::Current).start().await;
+    fake.fail_always(Route::ListV4, Fault::Status(503));
+    let client = fast(fake.url())
+        .max_retries(1000)
+        .retry_backoff(Duration::from_millis(50), Duration::from_millis(100))
+        .startup_deadline(Duration::from_millis(800))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = load(client).await.err().unwrap();
+    let e = store_error(&error);
+    assert!(
+        matches!(
+            e.kind(),
+            StoreErrorKind::Server | StoreErrorKind::DeadlineExceeded
+        ),
+        "{error}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+    // At most one request per 50 ms backoff step within 800 ms.
+    assert!(fake.request_count(Route::ListV4) <= 17);
+}
+
+#[tokio::test]
+async fn a_plain_500_fails_at_once_naming_the_status() {
+    // A 500 without `Retry-After` is a server bug or a database error that the same request
+    // meets again: not retried (the 2024 rate limit, a 500 *with* `Retry-After`, is).
+    let fake = data(ServerMode::Current).start().await;
+    fake.fail_next(Route::ListV4, 1, Fault::Status(500));
+    let error = load(fast(fake.url()).build().unwrap()).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(e.kind(), StoreErrorKind::Server, "{error}");
+    assert_eq!(e.status(), Some(500));
+    assert!(
+        error
+            .to_string()
+            .contains("answered 500 InternalServerError"),
+        "{error}"
+    );
+    assert_eq!(fake.request_count(Route::ListV4), 1);
+}
+
+#[tokio::test]
+async fn rate_limits_wait_as_long_as_the_server_asks() {
+    // Current: 429 with Retry-After; 2024-10: a 500 "Something went wrong" with Retry-After.
+    for mode in [ServerMode::Current, ServerMode::Legacy2024] {
+        let fake = data(mode).start().await;
+        let client = fast(fake.url()).build().unwrap();
+        // On the old server, learn the v3 route first so the fault lands where it is meant.
+        load(client.clone()).await.unwrap();
+        let route = list_route(mode);
+        let before = fake.request_count(route);
+        fake.fail_next(
+            route,
+            1,
+            Fault::RateLimited {
+                retry_after_secs: 1,
+            },
+        );
+        let started = Instant::now();
+        let app = load(client).await.unwrap();
+        assert_loaded(&app);
+        assert!(
+            started.elapsed() >= Duration::from_millis(950),
+            "{mode:?}: waited only {:?}",
+            started.elapsed()
+        );
+        assert_eq!(fake.request_count(route), before + 2, "{mode:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_absurd_retry_after_is_reported_not_a_panic() {
+    // A hostile or broken server asks for u64::MAX seconds, in the header and the message.
+    for mode in [ServerMode::Current, ServerMode::Legacy2024] {
+        let fake = data(mode).start().await;
+        let client = fast(fake.url()).build().unwrap();
+        load(client.clone()).await.unwrap();
+        let route = list_route(mode);
+        fake.fail_always(
+            route,
+            Fault::RateLimited {
+                retry_after_secs: u64::MAX,
+            },
+        );
+        let started = Instant::now();
+        let error = load(client).await.err().unwrap();
+        let e = store_error(&error);
+        assert_eq!(e.kind(), StoreErrorKind::Throttled, "{mode:?}: {error}");
+        assert!(error.to_string().contains("startup deadline"), "{error}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Authentication
+
+#[tokio::test]
+async fn an_unknown_client_id_is_unauthorized_on_old_and_new_servers() {
+    // 2024-10: 404 "No identity with specified client ID was found"; current: 401.
+    for (mode, status) in [(ServerMode::Legacy2024, 404), (ServerMode::Current, 401)] {
+        let fake = data(mode).start().await;
+        let client = fast(fake.url())
+            .universal_auth("no-such-client", SecretString::from(CLIENT_SECRET))
+            .build()
+            .unwrap();
+        let error = load(client).await.err().unwrap();
+        let e = store_error(&error);
+        assert_eq!(e.kind(), StoreErrorKind::Unauthorized, "{mode:?}: {error}");
+        assert_eq!(e.status(), Some(status), "{mode:?}");
+        assert!(
+            error.to_string().contains("Universal Auth login rejected"),
+            "{error}"
+        );
+        assert_eq!(
+            fake.request_count(Route::UniversalAuthLogin),
+            1,
+            "never retried"
+        );
+        assert_eq!(fake.request_count(Route::ListV4), 0);
+        assert_clean(&error);
+    }
+}
+
+#[tokio::test]
+async fn a_token_expiring_between_login_and_list_costs_one_new_login() {
+    for mode in [ServerMode::Current, ServerMode::Legacy2024] {
+        let fake = data(mode).start().await;
+        let client = fast(fake.url()).build().unwrap();
+        let route = list_route(mode);
+        if mode == ServerMode::Legacy2024 {
+            load(client.clone()).await.unwrap();
+            fake.clear_requests();
+        }
+        // The token is expired while the list request is on its way.
+        fake.fail_next(route, 1, Fault::Delay(Duration::from_millis(300)));
+        let expire = async {
+            for _ in 0..100 {
+                if fake.request_count(route) > 0 {
+                    fake.expire_tokens();
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            panic!("the list request never arrived");
+        };
+        let (loaded, ()) = tokio::join!(load(client), expire);
+        assert_loaded(&loaded.unwrap_or_else(|e| panic!("{mode:?}: {e}")));
+        let logins = fake.request_count(Route::UniversalAuthLogin);
+        let expected = if mode == ServerMode::Legacy2024 { 1 } else { 2 };
+        assert_eq!(logins, expected, "{mode:?}: exactly one new login");
+        assert_eq!(fake.request_count(route), 2, "{mode:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_token_rejected_again_after_a_new_login_fails_without_a_loop() {
+    let fake = data(ServerMode::Current).start().await;
+    fake.fail_always(Route::ListV4, Fault::Status(401));
+    let error = load(fast(fake.url()).build().unwrap()).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(e.kind(), StoreErrorKind::Unauthorized, "{error}");
+    assert!(
+        error.to_string().contains("access token rejected"),
+        "{error}"
+    );
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 2);
+    assert_eq!(fake.request_count(Route::ListV4), 2);
+}
+
+#[tokio::test]
+async fn a_401_validation_failure_is_a_bad_request_not_a_new_login() {
+    // The 2024-10 server answered schema errors with 401 ValidationFailure.
+    let fake = data(ServerMode::Current).start().await;
+    fake.fail_always(
+        Route::ListV4,
+        json_body(
+            401,
+            r#"{"statusCode":401,"error":"ValidationFailure","message":[{"code":"invalid_enum_value","path":["expandSecretReferences"],"message":"Invalid enum value"}]}"#,
+        ),
+    );
+    let error = load(fast(fake.url()).build().unwrap()).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(e.kind(), StoreErrorKind::BadRequest, "{error}");
+    assert_eq!(e.name(), Some("ValidationFailure"));
+    assert!(
+        error
+            .to_string()
+            .contains("expandSecretReferences: Invalid enum value"),
+        "{error}"
+    );
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
+    assert_eq!(fake.request_count(Route::ListV4), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Bodies
+
+/// A listing answered with `body` (status 200) fails every key as an invalid response, after
+/// one request, without quoting the body.
+async fn assert_unusable_listing(body: &str) {
+    let fake = data(ServerMode::Current).start().await;
+    fake.fail_always(Route::ListV4, json_body(200, body));
+    let error = load(fast(fake.url()).build().unwrap()).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(e.kind(), StoreErrorKind::InvalidResponse, "{body}: {error}");
+    assert_eq!(e.status(), Some(200));
+    assert!(
+        error.to_string().contains("not understood (line "),
+        "{error}"
+    );
+    assert_eq!(fake.request_count(Route::ListV4), 1, "not retried");
+    assert_clean(&error);
+}
+
+#[tokio::test]
+async fn malformed_json_is_an_invalid_response() {
+    for body in [
+        "{not json SENTINEL",
+        "",
+        "\u{0}\u{1}",
+        r#"{"secrets":[{"secretKey":"DATABASE_URL","secretValue":"SENTINEL"},]}"#,
+    ] {
+        assert_unusable_listing(body).await;
+    }
+}
+
+#[tokio::test]
+async fn truncated_json_is_an_invalid_response() {
+    let full = listing();
+    for cut in [1, full.len() / 3, full.len() - 1] {
+        assert_unusable_listing(&full[..cut]).await;
+    }
+}
+
+#[tokio::test]
+async fn json_of_the_wrong_shape_is_an_invalid_response() {
+    for body in [
+        "null",
+        "[]",
+        "{}",
+        r#"{"data":[]}"#,
+        r#"{"secrets":{"DATABASE_URL":"SENTINEL"}}"#,
+        r#"{"secrets":[{"secretKey":"DATABASE_URL"}]}"#,
+        r#"{"secrets":[{"secretKey":7,"secretValue":"SENTINEL"}]}"#,
+        r#"{"secrets":[],"imports":{"x":1}}"#,
+    ] {
+        assert_unusable_listing(body).await;
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_the_size_cap_is_refused() {
+    let fake = data(ServerMode::Current).start().await;
+    let huge = serde_json::json!({
+        "secrets": [{"secretKey": "DATABASE_URL", "secretValue": "x".repeat(64 * 1024)}],
+    })
+    .to_string();
+    fake.fail_always(Route::ListV4, json_body(200, &huge));
+    let client = fast(fake.url()).max_response_bytes(4096).build().unwrap();
+    let error = load(client).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(e.kind(), StoreErrorKind::InvalidResponse, "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("response larger than 4096 bytes"),
+        "{error}"
+    );
+    assert_eq!(fake.request_count(Route::ListV4), 1, "not retried");
+}
+
+#[tokio::test]
+async fn an_html_404_page_means_an_old_server_then_fails_if_v3_is_missing_too() {
+    let html = Fault::Body {
+        status: 404,
+        content_type: "text/html; charset=utf-8".to_owned(),
+        body: b"<!DOCTYPE html><html><body><h1>404</h1>This page could not be found.</body></html>"
+            .to_vec(),
+    };
+    // Only v4 missing: the client moves to /api/v3/secrets/raw and loads.
+    let fake = data(ServerMode::Current).start().await;
+    fake.fail_always(Route::ListV4, html.clone());
+    assert_loaded(&load(fast(fake.url()).build().unwrap()).await.unwrap());
+    assert_eq!(fake.request_count(Route::ListV4), 1);
+    assert_eq!(fake.request_count(Route::ListV3), 1);
+
+    // Neither route: a wrong URL (a web site, not Infisical's API).
+    let fake = data(ServerMode::Current).start().await;
+    fake.fail_always(Route::ListV4, html.clone());
+    fake.fail_always(Route::ListV3, html);
+    let error = load(fast(fake.url()).build().unwrap()).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(e.kind(), StoreErrorKind::InvalidResponse, "{error}");
+    assert_eq!(e.status(), Some(404));
+    assert!(
+        error
+            .to_string()
+            .contains("has neither /api/v4/secrets nor /api/v3/secrets/raw"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_not_followed_and_gets_no_token() {
+    let elsewhere = RawServer::start(|_| Raw::Answer(http_json("200 OK", &listing()))).await;
+    let port = elsewhere.url.rsplit(':').next().unwrap().to_owned();
+    for (location, host) in [
+        (
+            format!("http://localhost:{port}/api/v4/secrets"),
+            "localhost",
+        ),
+        (
+            format!("{}/api/v4/secrets?token=x", elsewhere.url),
+            "127.0.0.1",
+        ),
+    ] {
+        let fake = data(ServerMode::Current).start().await;
+        fake.fail_always(Route::ListV4, Fault::Redirect { location });
+        let error = load(fast(fake.url()).build().unwrap()).await.err().unwrap();
+        let e = store_error(&error);
+        assert_eq!(e.kind(), StoreErrorKind::InvalidResponse, "{error}");
+        assert_eq!(e.status(), Some(302));
+        let shown = error.to_string();
+        assert!(shown.contains(&format!("redirected to {host}")), "{shown}");
+        assert!(!shown.contains("token=x"), "{shown}");
+        assert_eq!(fake.request_count(Route::ListV4), 1, "not retried");
+    }
+    assert_eq!(elsewhere.connections.load(Ordering::SeqCst), 0);
+    assert_eq!(elsewhere.authorizations.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn duplicate_keys_in_one_listing_resolve_like_the_server() {
+    // The first of two shared entries wins; a personal override beats the shared entry.
+    let fake = data(ServerMode::Current).start().await;
+    let body = serde_json::json!({
+        "secrets": [
+            {"secretKey": "DATABASE_URL", "secretValue": VALUE, "type": "shared"},
+            {"secretKey": "DATABASE_URL", "secretValue": "second", "type": "shared"},
+            {"secretKey": "PORT", "secretValue": "1111", "type": "shared"},
+            {"secretKey": "PORT", "secretValue": "9090", "type": "personal"},
+            {"secretKey": "PORT", "secretValue": "2222", "type": "shared"},
+        ],
+        "imports": [],
+    })
+    .to_string();
+    fake.fail_always(Route::ListV4, json_body(200, &body));
+    let app = load(fast(fake.url()).build().unwrap()).await.unwrap();
+    assert_loaded(&app);
+}
+
+#[tokio::test]
+async fn an_unexpanded_reference_is_a_problem_not_a_value_or_a_fallback() {
+    let fake = data(ServerMode::Current)
+        .secret(
+            "prod",
+            "/",
+            "DATABASE_URL",
+            "postgres://${MISSING_HOST}/app",
+        )
+        .start()
+        .await;
+    let error = App::loader()
+        .env(Env::from_pairs([("DATABASE_URL", "from-env")]))
+        .infisical(fast(fake.url()).build().unwrap())
+        .load()
+        .await
+        .err()
+        .unwrap();
+    let problems = error.problems();
+    assert_eq!(problems.len(), 1, "{error}");
+    assert_eq!(problems[0].key(), Some("DATABASE_URL"));
+    assert!(
+        matches!(problems[0].kind(), ProblemKind::UnexpandedReference(_)),
+        "{error}"
+    );
+    let shown = error.to_string();
+    assert!(shown.contains("unexpanded ${...} reference"), "{shown}");
+    assert!(!shown.contains("MISSING_HOST"), "{shown}");
+}

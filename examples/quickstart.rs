@@ -41,7 +41,7 @@ async fn main() {
     // What the service's environment would hold: the Infisical CLI's variables, plus one
     // secret that is not in Infisical. Read through a map: the process environment is untouched.
     let infisical = [
-        ("INFISICAL_DOMAIN", fake.url()),
+        ("INFISICAL_DOMAIN", fake.url().to_owned()),
         (
             "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID",
             "demo-client-id".to_owned(),

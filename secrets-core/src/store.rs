@@ -41,7 +41,11 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
 }
 
 /// What one folder listing held, keyed by secret key.
-#[derive(Debug, Default)]
+///
+/// `Clone` copies the values (each stays a [`SecretString`], wiped when dropped): the
+/// Infisical client keeps the last listing of each folder to answer an unchanged folder
+/// without parsing it again.
+#[derive(Debug, Default, Clone)]
 pub struct FolderSecrets {
     secrets: HashMap<String, StoredSecret>,
 }
@@ -89,7 +93,7 @@ impl FolderSecrets {
 }
 
 /// One listed secret.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct StoredSecret {
     value: StoredValue,
     import: Option<Folder>,
@@ -148,7 +152,7 @@ impl StoredSecret {
 }
 
 /// A listed secret's value, or the reason the store gave none.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum StoredValue {
     /// The value.

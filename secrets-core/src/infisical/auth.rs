@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use zeroize::Zeroizing;
 
 use super::api::LoginResponse;
-use super::http::{Call, Reply, Transport, redirect_error, server_error, with_message};
+use super::http::{Call, Counters, Reply, Transport, redirect_error, server_error, with_message};
 use crate::error::{StoreError, StoreErrorKind};
 
 /// Where the Kubernetes service-account token is mounted in a pod.
@@ -103,17 +103,28 @@ impl Credentials {
 /// A token in use.
 pub(crate) struct IssuedToken {
     bearer: SecretString,
-    /// Bumped on every new token, so that requests rejected together refresh once.
+    /// Bumped on every new token string, so that requests rejected together refresh once.
     generation: u64,
-    // Kept for renewal (a later feature): when the token was obtained, how long it lives and
-    // how long it can be renewed, as the login response said.
-    obtained_at: Instant,
+    /// When the login that issued it was sent: the max TTL counts from there, renewals or not.
+    logged_in_at: Instant,
+    /// When it was obtained or last renewed (the request was sent, so our clock runs ahead of
+    /// the server's): the TTL counts from there.
+    renewed_at: Instant,
+    /// How long it lives after each renewal, as the login or renew response said.
     expires_in: Option<Duration>,
-    #[allow(
-        dead_code,
-        reason = "read by token renewal, which is not implemented yet"
-    )]
+    /// How long after the login it can be renewed at most.
     max_ttl: Option<Duration>,
+    /// Issued by a login here, so `/api/v1/auth/token/renew` applies; a token given in code or
+    /// read from a file is someone else's to renew.
+    renewable: bool,
+}
+
+/// What to do with the held token before a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Plan {
+    Use,
+    Renew,
+    Login,
 }
 
 impl fmt::Debug for IssuedToken {
@@ -131,14 +142,45 @@ impl IssuedToken {
         self.bearer.expose_secret()
     }
 
-    /// Whether the token is at (or within a quarter of its lifetime, at most 10 s, of) its
-    /// expiry, so that a new one should be obtained before using it.
-    fn is_stale(&self, now: Instant) -> bool {
-        self.expires_in.is_some_and(|ttl| {
-            let margin = (ttl / 4).min(Duration::from_secs(10));
-            now + margin >= self.obtained_at + ttl
-        })
+    /// What to do before using the token at `now`:
+    /// - at (or within a quarter of its TTL, at most 10 s, of) its end, whether the TTL or the
+    ///   max TTL ends it: log in again, since a renewal would race the expiry;
+    /// - past half its TTL since the last renewal: renew it, unless the renewed token would
+    ///   outlive the max TTL, which the server refuses by deleting the token (recording v60):
+    ///   log in again instead;
+    /// - otherwise use it.
+    ///
+    /// Renewing at half the TTL leaves the other half for the next request to come, so a
+    /// client that lists every few minutes keeps a token with a TTL of a few minutes alive.
+    fn plan(&self, now: Instant) -> Plan {
+        let ceiling = self.max_ttl.map(|max| self.logged_in_at + max);
+        let end = match (self.expires_in.map(|ttl| self.renewed_at + ttl), ceiling) {
+            (None, None) => return Plan::Use,
+            (Some(end), None) | (None, Some(end)) => end,
+            (Some(a), Some(b)) => a.min(b),
+        };
+        let lifetime = self.expires_in.or(self.max_ttl).unwrap_or_default();
+        let margin = safety_margin(lifetime);
+        if now + margin >= end {
+            return Plan::Login;
+        }
+        let Some(ttl) = self.expires_in.filter(|_| self.renewable) else {
+            return Plan::Use;
+        };
+        if now < self.renewed_at + ttl / 2 {
+            return Plan::Use;
+        }
+        if ceiling.is_some_and(|ceiling| now + ttl + margin > ceiling) {
+            return Plan::Login;
+        }
+        Plan::Renew
     }
+}
+
+/// How early to act before a token's end: a quarter of its lifetime, at most 10 s, for the
+/// request on the way and the clocks' disagreement.
+fn safety_margin(lifetime: Duration) -> Duration {
+    (lifetime / 4).min(Duration::from_secs(10))
 }
 
 /// A token as obtained, before it gets a generation.
@@ -146,6 +188,7 @@ struct Obtained {
     bearer: SecretString,
     expires_in: Option<Duration>,
     max_ttl: Option<Duration>,
+    renewable: bool,
 }
 
 /// What a login needs: the transport, the server and the credentials.
@@ -158,16 +201,10 @@ pub(crate) struct Login<'a> {
 impl Login<'_> {
     async fn obtain(&self, deadline: Instant) -> Result<Obtained, StoreError> {
         match self.credentials {
-            Credentials::AccessToken(token) => Ok(Obtained {
-                bearer: token.clone(),
-                expires_in: None,
-                max_ttl: None,
-            }),
-            Credentials::TokenFile(path) => Ok(Obtained {
-                bearer: read_token_file(path, "token file").await?,
-                expires_in: None,
-                max_ttl: None,
-            }),
+            Credentials::AccessToken(token) => Ok(Obtained::fixed(token.clone())),
+            Credentials::TokenFile(path) => Ok(Obtained::fixed(
+                read_token_file(path, "token file").await?,
+            )),
             Credentials::UniversalAuth {
                 client_id,
                 client_secret,
@@ -182,7 +219,7 @@ impl Login<'_> {
                     client_id,
                     client_secret: client_secret.expose_secret(),
                 };
-                self.post("/api/v1/auth/universal-auth/login", &body, deadline)
+                self.login("/api/v1/auth/universal-auth/login", &body, deadline)
                     .await
             }
             Credentials::Kubernetes {
@@ -200,30 +237,66 @@ impl Login<'_> {
                     identity_id,
                     jwt: jwt.expose_secret(),
                 };
-                self.post("/api/v1/auth/kubernetes-auth/login", &body, deadline)
+                self.login("/api/v1/auth/kubernetes-auth/login", &body, deadline)
                     .await
             }
         }
     }
 
-    async fn post(
+    async fn login(
         &self,
         route: &str,
         body: &impl Serialize,
         deadline: Instant,
     ) -> Result<Obtained, StoreError> {
         let method = self.credentials.method();
+        Counters::bump(&self.transport.counters().logins);
+        let what = format!("{method} login");
+        self.post(Call::Login(method), &what, route, body, deadline)
+            .await
+    }
+
+    /// `POST /api/v1/auth/token/renew`: the same token with a new TTL (2024 servers) or a new
+    /// token (current servers), either way the one to use from now on.
+    async fn renew(&self, token: &IssuedToken, deadline: Instant) -> Result<Obtained, StoreError> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body<'a> {
+            access_token: &'a str,
+        }
+        Counters::bump(&self.transport.counters().renewals);
+        let body = Body {
+            access_token: token.bearer(),
+        };
+        self.post(
+            Call::Renew,
+            "token renewal",
+            "/api/v1/auth/token/renew",
+            &body,
+            deadline,
+        )
+        .await
+    }
+
+    async fn post(
+        &self,
+        call: Call,
+        what: &str,
+        route: &str,
+        body: &impl Serialize,
+        deadline: Instant,
+    ) -> Result<Obtained, StoreError> {
         let json = Zeroizing::new(serde_json::to_vec(body).map_err(|_| {
             StoreError::new(
                 StoreErrorKind::BadRequest,
-                "could not encode the login request",
+                format!("could not encode the {what} request"),
             )
         })?);
         let url = format!("{}{route}", self.base);
         let reply = self
             .transport
             .send(
-                Call::Login(method),
+                call,
                 || {
                     self.transport
                         .http()
@@ -234,20 +307,39 @@ impl Login<'_> {
                 deadline,
             )
             .await?;
-        login_result(&reply, method)
+        token_result(&reply, what)
+    }
+}
+
+impl Obtained {
+    /// A token issued elsewhere: no TTL known, not ours to renew.
+    fn fixed(bearer: SecretString) -> Self {
+        Self {
+            bearer,
+            expires_in: None,
+            max_ttl: None,
+            renewable: false,
+        }
     }
 }
 
 /// A login reply as a token or an error. A login rejected with 401/403/404 is never retried:
 /// current servers lock an identity out after a few failed logins.
+#[cfg(test)]
 fn login_result(reply: &Reply, method: &'static str) -> Result<Obtained, StoreError> {
+    token_result(reply, &format!("{method} login"))
+}
+
+/// A login or renew reply (`what` says which, e.g. `Universal Auth login`) as a token or an
+/// error.
+fn token_result(reply: &Reply, what: &str) -> Result<Obtained, StoreError> {
     let status = reply.status;
     if (200..300).contains(&status) {
         let login: LoginResponse = serde_json::from_slice(&reply.body).map_err(|e| {
             StoreError::new(
                 StoreErrorKind::InvalidResponse,
                 format!(
-                    "the {method} login response was not understood (line {}, column {})",
+                    "the {what} response was not understood (line {}, column {})",
                     e.line(),
                     e.column()
                 ),
@@ -257,7 +349,7 @@ fn login_result(reply: &Reply, method: &'static str) -> Result<Obtained, StoreEr
         if login.access_token.expose_secret().is_empty() {
             return Err(StoreError::new(
                 StoreErrorKind::InvalidResponse,
-                format!("the {method} login response held an empty token"),
+                format!("the {what} response held an empty token"),
             )
             .with_status(status));
         }
@@ -266,6 +358,7 @@ fn login_result(reply: &Reply, method: &'static str) -> Result<Obtained, StoreEr
             expires_in: seconds(login.expires_in),
             max_ttl: seconds(login.access_token_max_ttl),
             bearer: login.access_token,
+            renewable: true,
         });
     }
     if (300..400).contains(&status) {
@@ -279,32 +372,32 @@ fn login_result(reply: &Reply, method: &'static str) -> Result<Obtained, StoreEr
     let (kind, message) = if info.route_missing {
         (
             StoreErrorKind::InvalidResponse,
-            format!("the server has no {method} login route: check the Infisical URL"),
+            format!("the server has no {what} route: check the Infisical URL"),
         )
     } else if info.is_named("ValidationFailure") || matches!(status, 400 | 422) {
         (
             StoreErrorKind::BadRequest,
-            format!("{method} login refused the request: {said}"),
+            format!("{what} refused the request: {said}"),
         )
     } else if matches!(status, 401 | 403 | 404) {
         (
             StoreErrorKind::Unauthorized,
-            format!("{method} login rejected: {said}"),
+            format!("{what} rejected: {said}"),
         )
     } else if status == 429 || (status == 500 && reply.retry_after.is_some()) {
         (
             StoreErrorKind::Throttled,
-            format!("{method} login rate limited: {said}"),
+            format!("{what} rate limited: {said}"),
         )
     } else if status >= 500 {
         (
             StoreErrorKind::Server,
-            format!("{method} login failed: {said}"),
+            format!("{what} failed: {said}"),
         )
     } else {
         (
             StoreErrorKind::BadRequest,
-            format!("{method} login failed: {said}"),
+            format!("{what} failed: {said}"),
         )
     };
     Err(with_message(
@@ -342,8 +435,9 @@ async fn read_token_file(path: &Path, what: &str) -> Result<SecretString, StoreE
     Ok(SecretString::from(token))
 }
 
-/// The client's token, shared by all its requests: concurrent first uses share one login, and
-/// requests rejected together share one re-login.
+/// The client's token, shared by all its requests: concurrent first uses share one login,
+/// requests that find it due for renewal share one renewal, and requests rejected together
+/// share one re-login.
 #[derive(Default)]
 pub(crate) struct TokenHolder {
     state: Mutex<TokenState>,
@@ -356,6 +450,9 @@ struct TokenState {
     /// A failed login, kept for the rest of its load (`epoch`): the other folders of that load
     /// get the same error instead of logging in again, which would risk a lockout.
     failed: Option<(u64, StoreError)>,
+    /// The load in which the token file was last read: it is read again once per load, so a
+    /// token the Infisical agent rewrote is used before the old one is rejected.
+    file_read: u64,
 }
 
 impl fmt::Debug for TokenHolder {
@@ -365,7 +462,9 @@ impl fmt::Debug for TokenHolder {
 }
 
 impl TokenHolder {
-    /// The current token, logging in first if there is none or it is about to expire.
+    /// The token to use now: logging in first if there is none or it is about to expire,
+    /// renewing it past half its TTL (see [`IssuedToken::plan`]), re-reading a token file
+    /// once per load.
     pub(crate) async fn current(
         &self,
         epoch: u64,
@@ -378,12 +477,29 @@ impl TokenHolder {
         {
             return Err(error.clone());
         }
-        if let Some(token) = &state.current
-            && (!login.credentials.can_refresh() || !token.is_stale(Instant::now()))
+        let Some(token) = state.current.clone() else {
+            return Self::obtain(&mut state, epoch, login, deadline).await;
+        };
+        if let Credentials::TokenFile(path) = login.credentials
+            && state.file_read != epoch
         {
-            return Ok(Arc::clone(token));
+            state.file_read = epoch;
+            // Unreadable now: keep the token held; a rejection reads the file again and reports.
+            if let Ok(bearer) = read_token_file(path, "token file").await
+                && bearer.expose_secret() != token.bearer()
+            {
+                let now = Instant::now();
+                return Ok(Self::install(&mut state, Obtained::fixed(bearer), now, now));
+            }
         }
-        Self::obtain(&mut state, epoch, login, deadline).await
+        if !login.credentials.can_refresh() {
+            return Ok(token);
+        }
+        match token.plan(Instant::now()) {
+            Plan::Use => Ok(token),
+            Plan::Renew => Self::renew(&mut state, &token, epoch, login, deadline).await,
+            Plan::Login => Self::obtain(&mut state, epoch, login, deadline).await,
+        }
     }
 
     /// A replacement for `rejected`: the token another request already got, or a new login
@@ -411,17 +527,17 @@ impl TokenHolder {
             return Ok(Some(Arc::clone(token)));
         }
         if let Credentials::TokenFile(path) = login.credentials {
+            state.file_read = epoch;
             let bearer = read_token_file(path, "token file").await?;
             if bearer.expose_secret() == rejected.bearer() {
                 return Ok(None);
             }
+            let now = Instant::now();
             return Ok(Some(Self::install(
                 &mut state,
-                Obtained {
-                    bearer,
-                    expires_in: None,
-                    max_ttl: None,
-                },
+                Obtained::fixed(bearer),
+                now,
+                now,
             )));
         }
         tracing::debug!(
@@ -440,8 +556,12 @@ impl TokenHolder {
         login: &Login<'_>,
         deadline: Instant,
     ) -> Result<Arc<IssuedToken>, StoreError> {
+        let sent_at = Instant::now();
+        if matches!(login.credentials, Credentials::TokenFile(_)) {
+            state.file_read = epoch;
+        }
         match login.obtain(deadline).await {
-            Ok(obtained) => Ok(Self::install(state, obtained)),
+            Ok(obtained) => Ok(Self::install(state, obtained, sent_at, sent_at)),
             Err(error) => {
                 state.failed = Some((epoch, error.clone()));
                 Err(error)
@@ -449,18 +569,89 @@ impl TokenHolder {
         }
     }
 
-    fn install(state: &mut TokenState, obtained: Obtained) -> Arc<IssuedToken> {
-        state.generation += 1;
+    /// Renews `token`; a refused renewal means a new login, any other failure keeps the token
+    /// for the time it has left.
+    async fn renew(
+        state: &mut TokenState,
+        token: &Arc<IssuedToken>,
+        epoch: u64,
+        login: &Login<'_>,
+        deadline: Instant,
+    ) -> Result<Arc<IssuedToken>, StoreError> {
+        let sent_at = Instant::now();
+        match login.renew(token, deadline).await {
+            Ok(renewed) => Ok(Self::install(state, renewed, token.logged_in_at, sent_at)),
+            Err(error) if error.kind() == StoreErrorKind::Unauthorized => {
+                // A 2024 server deletes a token whose renewal it refused (recordings v60, v64),
+                // so the token is no use any more, even with time left.
+                tracing::debug!(
+                    target: "secrets_core::infisical",
+                    method = login.credentials.method(),
+                    "Infisical refused to renew the access token; logging in again"
+                );
+                state.current = None;
+                Self::obtain(state, epoch, login, deadline).await
+            }
+            Err(error) => {
+                tracing::debug!(
+                    target: "secrets_core::infisical",
+                    method = login.credentials.method(),
+                    status = error.status(),
+                    "could not renew the Infisical access token, using it while it lasts: {}",
+                    error.message().unwrap_or("no reason given")
+                );
+                Ok(Arc::clone(token))
+            }
+        }
+    }
+
+    /// Puts `obtained` in place. A new token string gets a new generation; a renewal that
+    /// returned the same string (2024 servers) keeps it, so a later rejection of that string
+    /// still leads to a login rather than to a retry with the same token.
+    fn install(
+        state: &mut TokenState,
+        obtained: Obtained,
+        logged_in_at: Instant,
+        renewed_at: Instant,
+    ) -> Arc<IssuedToken> {
+        let same = state
+            .current
+            .as_ref()
+            .is_some_and(|t| t.bearer() == obtained.bearer.expose_secret());
+        if !same {
+            state.generation += 1;
+        }
         let token = Arc::new(IssuedToken {
             bearer: obtained.bearer,
             generation: state.generation,
-            obtained_at: Instant::now(),
+            logged_in_at,
+            renewed_at,
             expires_in: obtained.expires_in,
             max_ttl: obtained.max_ttl,
+            renewable: obtained.renewable,
         });
         state.current = Some(Arc::clone(&token));
         state.failed = None;
         token
+    }
+
+    /// Moves the held token's clock back by `by`, as if it had been obtained (and last
+    /// renewed) that much earlier.
+    #[cfg(test)]
+    pub(crate) async fn age(&self, by: Duration) {
+        let mut state = self.state.lock().await;
+        if let Some(token) = state.current.take() {
+            let token = Arc::try_unwrap(token).unwrap_or_else(|shared| IssuedToken {
+                bearer: shared.bearer.clone(),
+                ..*shared
+            });
+            let back = |at: Instant| at.checked_sub(by).expect("the clock goes back that far");
+            state.current = Some(Arc::new(IssuedToken {
+                logged_in_at: back(token.logged_in_at),
+                renewed_at: back(token.renewed_at),
+                ..token
+            }));
+        }
     }
 }
 
@@ -478,6 +669,7 @@ mod tests {
                 .and_then(super::super::api::parse_retry_after),
             location_host: None,
             is_html: false,
+            etag: r.header("etag").map(str::to_owned),
             body: Zeroizing::new(r.body.into_bytes()),
         }
     }
@@ -558,20 +750,65 @@ mod tests {
         );
     }
 
-    #[test]
-    fn staleness_leaves_room_for_short_tokens() {
-        let now = Instant::now();
-        let token = |ttl: Option<u64>| IssuedToken {
+    fn token(ttl: Option<u64>, max_ttl: Option<u64>, at: Instant) -> IssuedToken {
+        IssuedToken {
             bearer: SecretString::from("t"),
             generation: 1,
-            obtained_at: now,
+            logged_in_at: at,
+            renewed_at: at,
             expires_in: ttl.map(Duration::from_secs),
-            max_ttl: None,
+            max_ttl: max_ttl.map(Duration::from_secs),
+            renewable: true,
+        }
+    }
+
+    #[test]
+    fn tokens_are_used_then_renewed_then_replaced() {
+        let now = Instant::now();
+        let secs = |s: u64| now + Duration::from_secs(s);
+        assert_eq!(token(None, None, now).plan(secs(1_000_000)), Plan::Use);
+        // Short TTL: renewal from half the TTL, a login within a quarter of it of the end.
+        let short = token(Some(8), Some(3600), now);
+        assert_eq!(short.plan(secs(3)), Plan::Use);
+        assert_eq!(short.plan(secs(4)), Plan::Renew);
+        assert_eq!(short.plan(secs(6)), Plan::Login);
+        // Long TTL: the margin before the end is at most 10 s.
+        let long = token(Some(7200), Some(86_400), now);
+        assert_eq!(long.plan(secs(3599)), Plan::Use);
+        assert_eq!(long.plan(secs(3600)), Plan::Renew);
+        assert_eq!(long.plan(secs(7189)), Plan::Renew);
+        assert_eq!(long.plan(secs(7190)), Plan::Login);
+    }
+
+    #[test]
+    fn no_renewal_past_the_max_ttl() {
+        let now = Instant::now();
+        let secs = |s: u64| now + Duration::from_secs(s);
+        // Renewed at 60 s of a 100 s max TTL: a renewal at 90 s would reach 150 s.
+        let renewed = IssuedToken {
+            renewed_at: secs(60),
+            ..token(Some(60), Some(100), now)
         };
-        assert!(!token(None).is_stale(now + Duration::from_secs(1_000_000)));
-        assert!(!token(Some(5)).is_stale(now + Duration::from_secs(3)));
-        assert!(token(Some(5)).is_stale(now + Duration::from_secs(4)));
-        assert!(!token(Some(7200)).is_stale(now + Duration::from_secs(7000)));
-        assert!(token(Some(7200)).is_stale(now + Duration::from_secs(7191)));
+        assert_eq!(renewed.plan(secs(80)), Plan::Use);
+        assert_eq!(renewed.plan(secs(90)), Plan::Login);
+        // TTL equal to the max TTL (recording v60): never renewable, replaced near its end.
+        let capped = token(Some(40), Some(40), now);
+        assert_eq!(capped.plan(secs(25)), Plan::Login);
+        assert_eq!(capped.plan(secs(19)), Plan::Use);
+        // Only a max TTL: used until near it.
+        let max_only = token(None, Some(40), now);
+        assert_eq!(max_only.plan(secs(29)), Plan::Use);
+        assert_eq!(max_only.plan(secs(30)), Plan::Login);
+    }
+
+    #[test]
+    fn tokens_from_elsewhere_are_never_renewed() {
+        let now = Instant::now();
+        let given = IssuedToken {
+            renewable: false,
+            ..token(Some(60), None, now)
+        };
+        assert_eq!(given.plan(now + Duration::from_secs(40)), Plan::Use);
+        assert_eq!(given.plan(now + Duration::from_secs(50)), Plan::Login);
     }
 }

@@ -2,10 +2,11 @@
 //! no redirects, and errors that never carry a token.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use backon::{BackoffBuilder, ExponentialBuilder};
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, LOCATION, RETRY_AFTER};
 use tokio::time::Instant;
 use zeroize::Zeroizing;
 
@@ -55,6 +56,7 @@ impl Settings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Call {
     Login(&'static str),
+    Renew,
     List,
 }
 
@@ -62,6 +64,7 @@ impl fmt::Display for Call {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Login(method) => write!(f, "{method} login"),
+            Self::Renew => f.write_str("token renewal"),
             Self::List => f.write_str("list secrets"),
         }
     }
@@ -75,6 +78,8 @@ pub(crate) struct Reply {
     /// The host of a redirect's `Location` (never its path or query).
     pub(crate) location_host: Option<String>,
     pub(crate) is_html: bool,
+    /// The `ETag` header, as sent (quotes and `W/` included), when it is short printable ASCII.
+    pub(crate) etag: Option<String>,
     pub(crate) body: Zeroizing<Vec<u8>>,
 }
 
@@ -137,11 +142,35 @@ enum Failure {
     Fatal(StoreError),
 }
 
-/// The HTTP side of a client: one `reqwest::Client` and the settings.
+/// What a client has done so far, counted as it happens; read through
+/// [`InfisicalClient::stats`](super::InfisicalClient::stats).
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub(crate) requests: AtomicU64,
+    pub(crate) list_requests: AtomicU64,
+    pub(crate) not_modified: AtomicU64,
+    pub(crate) unchanged: AtomicU64,
+    pub(crate) parsed_listings: AtomicU64,
+    pub(crate) logins: AtomicU64,
+    pub(crate) renewals: AtomicU64,
+}
+
+impl Counters {
+    pub(crate) fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn read(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// The HTTP side of a client: one `reqwest::Client`, the settings and the counters.
 pub(crate) struct Transport {
     http: reqwest::Client,
     settings: Settings,
     host: String,
+    counters: Counters,
 }
 
 impl fmt::Debug for Transport {
@@ -158,6 +187,7 @@ impl Transport {
             http,
             settings,
             host,
+            counters: Counters::default(),
         }
     }
 
@@ -167,6 +197,10 @@ impl Transport {
 
     pub(crate) fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
     }
 
     /// Sends the request `build` makes, retrying transient failures with exponential backoff
@@ -182,6 +216,10 @@ impl Transport {
         let mut attempts = 0_usize;
         loop {
             attempts += 1;
+            Counters::bump(&self.counters.requests);
+            if call == Call::List {
+                Counters::bump(&self.counters.list_requests);
+            }
             let (error, asked) = match self.attempt(build()).await {
                 Ok(reply) => return Ok(reply),
                 Err(Failure::Fatal(error)) => return Err(error),
@@ -261,6 +299,14 @@ impl Transport {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.to_ascii_lowercase().contains("text/html"));
+        // An entity tag is an opaque validator: kept only when it is one that can be sent back
+        // as `If-None-Match` unchanged.
+        let etag = headers
+            .get(ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && v.len() <= 256 && !v.contains(','))
+            .map(str::to_owned);
         let declared = headers
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
@@ -286,6 +332,7 @@ impl Transport {
             retry_after,
             location_host,
             is_html,
+            etag,
             body,
         })
     }

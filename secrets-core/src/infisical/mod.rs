@@ -40,6 +40,19 @@
 //!   `Retry-After`/"try again in N seconds". A failed login is never retried (lockout risk).
 //! * An expired or revoked token is replaced once (a new login, or a new read of the token
 //!   file); requests that fail together share that one login.
+//! * A token from a login is renewed (`POST /api/v1/auth/token/renew`) before a request once
+//!   half its TTL has passed, and replaced by a new login instead when it is within a quarter
+//!   of its TTL (at most 10 s) of expiring, when the renewed token would outlive the max TTL
+//!   (the server would refuse and delete it), or when the server refuses the renewal (a 2024
+//!   server deletes the token then). Requests share one renewal or login, and neither logs a
+//!   token. A token given in code is used as is; a token file is read again at each load.
+//! * Each folder's last listing is remembered with its `ETag`, per API version, and the next
+//!   listing of that folder sends `If-None-Match`: a `304 Not Modified` reuses the remembered
+//!   listing without reading or parsing a body. When the server sends no `ETag` (or ignores
+//!   `If-None-Match`), a body identical to the last one (compared by a keyed hash) is not
+//!   parsed again either. The remembered listings stay [`SecretString`]s and are dropped with
+//!   the client; [`InfisicalClient::stats`] counts requests, `304`s, parses, logins and
+//!   renewals.
 //! * The startup deadline (default 30 s) bounds login, retries and listing together. Its
 //!   clock starts when a fetch begins while no other fetch of the client is running: the
 //!   folders of one load share it, and a client reused for a later load starts a new one.
@@ -57,18 +70,23 @@ mod http;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use reqwest::header::IF_NONE_MATCH;
 use secrecy::SecretString;
 use tokio::time::Instant;
 
 use self::api::ListResponse;
 use self::auth::{Credentials, DEFAULT_KUBERNETES_TOKEN_PATH, IssuedToken, Login, TokenHolder};
-use self::http::{Call, Reply, Settings, Transport, redirect_error, server_error, with_message};
+use self::http::{
+    Call, Counters, Reply, Settings, Transport, redirect_error, server_error, with_message,
+};
 use crate::env::Env;
 use crate::error::{Error, StoreError, StoreErrorKind};
 use crate::source::Folder;
@@ -108,6 +126,50 @@ struct Inner {
     /// Set once the server turned out to have no `/api/v4/secrets`.
     legacy: AtomicBool,
     loads: Mutex<Loads>,
+    /// The last listing of each folder, per route (`true`: v3), for conditional requests.
+    /// Secret material: values stay `SecretString`s, dropped with the client.
+    listings: Mutex<BTreeMap<(bool, Folder), Arc<Remembered>>>,
+    /// Keys the hashes of listing bodies; drawn per client, so a hash means nothing outside it.
+    body_hasher: RandomState,
+}
+
+/// A folder's last listing: what the server tagged it with, the hash of its body, and the
+/// secrets parsed from it.
+struct Remembered {
+    etag: Option<String>,
+    body_hash: u64,
+    secrets: FolderSecrets,
+}
+
+/// What an [`InfisicalClient`] has done since it was built: counts only, never a value or a
+/// token. Clones of a client share their counts. From [`InfisicalClient::stats`].
+///
+/// ```
+/// # use secrets_core::ClientStats;
+/// fn parses_saved(stats: &ClientStats) -> u64 {
+///     stats.not_modified + stats.unchanged_listings
+/// }
+/// # let _ = parses_saved;
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ClientStats {
+    /// HTTP requests sent, on every route, retries included.
+    pub requests: u64,
+    /// List requests sent (one per folder and load, plus retries).
+    pub list_requests: u64,
+    /// Listings answered `304 Not Modified`: the remembered listing was reused, no body was
+    /// read or parsed.
+    pub not_modified: u64,
+    /// Full listings whose body was the same as the folder's last one (a server that sends no
+    /// `ETag`): not parsed again.
+    pub unchanged_listings: u64,
+    /// Listing bodies parsed.
+    pub parsed_listings: u64,
+    /// Logins sent (Universal Auth or Kubernetes auth), refused ones included.
+    pub logins: u64,
+    /// Token renewals sent, refused ones included.
+    pub renewals: u64,
 }
 
 impl fmt::Debug for InfisicalClient {
@@ -155,6 +217,28 @@ impl InfisicalClient {
     #[must_use]
     pub fn project_id(&self) -> &str {
         &self.inner.project_id
+    }
+
+    /// What this client and its clones have done so far: requests, `304`s, parses, logins,
+    /// renewals.
+    #[must_use]
+    pub fn stats(&self) -> ClientStats {
+        let counters = self.inner.transport.counters();
+        ClientStats {
+            requests: Counters::read(&counters.requests),
+            list_requests: Counters::read(&counters.list_requests),
+            not_modified: Counters::read(&counters.not_modified),
+            unchanged_listings: Counters::read(&counters.unchanged),
+            parsed_listings: Counters::read(&counters.parsed_listings),
+            logins: Counters::read(&counters.logins),
+            renewals: Counters::read(&counters.renewals),
+        }
+    }
+
+    /// Ages the held token by `by`, as if it had been obtained that much earlier.
+    #[cfg(test)]
+    pub(crate) async fn age_token(&self, by: Duration) {
+        self.inner.tokens.age(by).await;
     }
 
     fn login(&self) -> Login<'_> {
@@ -223,17 +307,44 @@ impl InfisicalClient {
             let legacy = self.inner.legacy.load(Ordering::Relaxed);
             let url = self.list_url(folder, legacy);
             let http = self.inner.transport.http();
+            let key = (legacy, folder.clone());
+            let remembered = self.remembered(&key);
+            let etag = remembered.as_ref().and_then(|r| r.etag.clone());
             let reply = self
                 .inner
                 .transport
                 .send(
                     Call::List,
-                    || http.get(url.clone()).bearer_auth(token.bearer()),
+                    || {
+                        let request = http.get(url.clone()).bearer_auth(token.bearer());
+                        match &etag {
+                            Some(tag) => request.header(IF_NONE_MATCH, tag),
+                            None => request,
+                        }
+                    },
                     deadline,
                 )
                 .await
                 .map_err(Listing::Failed)?;
+            let body_hash = (200..300)
+                .contains(&reply.status)
+                .then(|| self.inner.body_hasher.hash_one(&reply.body[..]));
+            if let Some(secrets) = self.unchanged(&key, remembered.as_deref(), &reply, body_hash)? {
+                return Ok(secrets);
+            }
+            if body_hash.is_some() {
+                Counters::bump(&self.inner.transport.counters().parsed_listings);
+            }
             match Self::listing(&reply, folder) {
+                Ok(secrets) => {
+                    let remembered = Remembered {
+                        etag: reply.etag.clone(),
+                        body_hash: body_hash.unwrap_or_default(),
+                        secrets: secrets.clone(),
+                    };
+                    self.remember(key, remembered);
+                    return Ok(secrets);
+                }
                 Err(Listing::RouteMissing) if !legacy => {
                     self.inner.legacy.store(true, Ordering::Relaxed);
                     tracing::debug!(
@@ -254,9 +365,74 @@ impl InfisicalClient {
                         .with_status(reply.status),
                     ));
                 }
-                other => return other,
+                Err(error) => {
+                    if let Listing::Failed(_) = error {
+                        // Forbidden, gone, broken: no reason to keep its values in memory.
+                        self.forget(&key);
+                    }
+                    return Err(error);
+                }
             }
         }
+    }
+
+    /// The remembered listing when `reply` says the folder did not change: a `304` to our
+    /// `If-None-Match`, or a full body with the same hash as the last one.
+    fn unchanged(
+        &self,
+        key: &(bool, Folder),
+        remembered: Option<&Remembered>,
+        reply: &Reply,
+        body_hash: Option<u64>,
+    ) -> Result<Option<FolderSecrets>, Listing> {
+        let counters = self.inner.transport.counters();
+        if reply.status == 304 {
+            let Some(remembered) = remembered.filter(|r| r.etag.is_some()) else {
+                return Err(Listing::Failed(
+                    StoreError::new(
+                        StoreErrorKind::InvalidResponse,
+                        "answered 304 Not Modified to a listing that was not conditional",
+                    )
+                    .with_status(304),
+                ));
+            };
+            Counters::bump(&counters.not_modified);
+            return Ok(Some(remembered.secrets.clone()));
+        }
+        let Some(remembered) = remembered.filter(|r| Some(r.body_hash) == body_hash) else {
+            return Ok(None);
+        };
+        Counters::bump(&counters.unchanged);
+        if reply.etag != remembered.etag {
+            self.remember(
+                key.clone(),
+                Remembered {
+                    etag: reply.etag.clone(),
+                    body_hash: remembered.body_hash,
+                    secrets: remembered.secrets.clone(),
+                },
+            );
+        }
+        Ok(Some(remembered.secrets.clone()))
+    }
+
+    fn remembered(&self, key: &(bool, Folder)) -> Option<Arc<Remembered>> {
+        self.listings().get(key).cloned()
+    }
+
+    fn remember(&self, key: (bool, Folder), remembered: Remembered) {
+        self.listings().insert(key, Arc::new(remembered));
+    }
+
+    fn forget(&self, key: &(bool, Folder)) {
+        self.listings().remove(key);
+    }
+
+    fn listings(&self) -> std::sync::MutexGuard<'_, BTreeMap<(bool, Folder), Arc<Remembered>>> {
+        self.inner
+            .listings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn list_url(&self, folder: &Folder, legacy: bool) -> url::Url {
@@ -722,6 +898,8 @@ impl InfisicalClientBuilder {
                 tokens: TokenHolder::default(),
                 legacy: AtomicBool::new(false),
                 loads: Mutex::new(Loads::default()),
+                listings: Mutex::new(BTreeMap::new()),
+                body_hasher: RandomState::new(),
             }),
         })
     }

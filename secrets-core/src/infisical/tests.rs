@@ -1030,3 +1030,259 @@ fn debug_output_never_shows_a_secret() {
         .unwrap();
     assert!(!format!("{client:?} {:?}", client.clone()).contains(SENTINEL));
 }
+
+const RENEW: &str = "/api/v1/auth/token/renew";
+
+/// A login or renew body for `token` with a TTL and a max TTL in seconds.
+fn token_body(token: &str, ttl: u64, max_ttl: u64) -> Answer {
+    let body = format!(
+        r#"{{"accessToken":"{token}","expiresIn":{ttl},"accessTokenMaxTTL":{max_ttl},"tokenType":"Bearer"}}"#
+    );
+    json(200, &body, &[])
+}
+
+/// The `If-None-Match` a request carried.
+fn if_none_match(request: &Request) -> Option<&str> {
+    request.headers.get("if-none-match").map(String::as_str)
+}
+
+#[tokio::test]
+async fn an_unchanged_folder_is_answered_304_and_not_parsed_again() {
+    let version = Arc::new(AtomicUsize::new(1));
+    let current = Arc::clone(&version);
+    let server = Server::start(move |r| match r.path.as_str() {
+        LOGIN => login_ok("tok-1"),
+        V4 => {
+            let v = current.load(Ordering::SeqCst);
+            let tag = format!("\"v{v}\"");
+            if if_none_match(r) == Some(tag.as_str()) {
+                Answer::Raw(format!("HTTP/1.1 304 Not Modified\r\netag: {tag}\r\n\r\n").into_bytes())
+            } else {
+                json(200, &listing(&[("A", &v.to_string())]), &[("etag", &tag)])
+            }
+        }
+        _ => json(500, "{}", &[]),
+    })
+    .await;
+    let client = client(&server);
+    assert_eq!(value(&client.fetch(&prod("/")).await.unwrap(), "A"), "1");
+    let stats = client.stats();
+    assert_eq!((stats.parsed_listings, stats.not_modified), (1, 0));
+
+    for _ in 0..2 {
+        assert_eq!(value(&client.fetch(&prod("/")).await.unwrap(), "A"), "1");
+    }
+    let stats = client.stats();
+    assert_eq!((stats.parsed_listings, stats.not_modified), (1, 2));
+    let sent: Vec<Option<String>> = server
+        .requests(V4)
+        .iter()
+        .map(|r| if_none_match(r).map(str::to_owned))
+        .collect();
+    assert_eq!(sent, [None, Some("\"v1\"".into()), Some("\"v1\"".into())]);
+
+    // Another folder has its own tag; a change is parsed.
+    client.fetch(&prod("/other")).await.unwrap();
+    assert_eq!(if_none_match(&server.requests(V4)[3]), None);
+    version.store(2, Ordering::SeqCst);
+    assert_eq!(value(&client.fetch(&prod("/")).await.unwrap(), "A"), "2");
+    let stats = client.stats();
+    assert_eq!((stats.parsed_listings, stats.not_modified), (3, 2));
+    assert_eq!((stats.list_requests, stats.logins, stats.renewals), (5, 1, 0));
+    assert_eq!(stats.requests, 6);
+}
+
+#[tokio::test]
+async fn without_an_etag_an_identical_body_is_not_parsed_again() {
+    let value_now = Arc::new(Mutex::new("1"));
+    let current = Arc::clone(&value_now);
+    let server = Server::start(move |r| match r.path.as_str() {
+        LOGIN => login_ok("tok-1"),
+        V4 => json(200, &listing(&[("A", *current.lock().unwrap())]), &[]),
+        _ => json(500, "{}", &[]),
+    })
+    .await;
+    let client = client(&server);
+    for _ in 0..3 {
+        assert_eq!(value(&client.fetch(&prod("/")).await.unwrap(), "A"), "1");
+    }
+    *value_now.lock().unwrap() = "2";
+    assert_eq!(value(&client.fetch(&prod("/")).await.unwrap(), "A"), "2");
+    let stats = client.stats();
+    assert_eq!(
+        (stats.parsed_listings, stats.unchanged_listings, stats.not_modified),
+        (2, 2, 0)
+    );
+    assert!(server.requests(V4).iter().all(|r| if_none_match(r).is_none()));
+}
+
+#[tokio::test]
+async fn a_304_to_an_unconditional_listing_is_invalid() {
+    let server = Server::start(|r| match r.path.as_str() {
+        LOGIN => login_ok("tok-1"),
+        _ => Answer::Raw(b"HTTP/1.1 304 Not Modified\r\netag: \"x\"\r\n\r\n".to_vec()),
+    })
+    .await;
+    let error = client(&server).fetch(&prod("/")).await.unwrap_err();
+    assert_eq!(error.kind(), StoreErrorKind::InvalidResponse);
+    assert_eq!(error.status(), Some(304));
+}
+
+#[tokio::test]
+async fn a_token_past_half_its_ttl_is_renewed_once_for_all_folders() {
+    let server = Server::start(|r| match r.path.as_str() {
+        LOGIN => token_body("tok-1", 60, 3600),
+        // A current server: a new token.
+        RENEW => token_body("tok-2", 60, 3600),
+        V4 => json(200, &listing(&[("A", "1")]), &[]),
+        _ => json(500, "{}", &[]),
+    })
+    .await;
+    let client = client(&server);
+    client.fetch(&prod("/")).await.unwrap();
+    client.age_token(Duration::from_secs(31)).await;
+    let folders = [prod("/"), prod("/a"), prod("/b")];
+    for result in join_all(folders.iter().map(|f| client.fetch(f))).await {
+        result.unwrap();
+    }
+    assert_eq!(server.count(RENEW), 1);
+    let renew: serde_json::Value =
+        serde_json::from_str(&server.requests(RENEW)[0].body).unwrap();
+    assert_eq!(renew, serde_json::json!({ "accessToken": "tok-1" }));
+    let bearers: Vec<Option<String>> = server
+        .requests(V4)
+        .iter()
+        .map(|r| r.bearer().map(str::to_owned))
+        .collect();
+    assert_eq!(bearers[0].as_deref(), Some("tok-1"));
+    assert!(bearers[1..].iter().all(|b| b.as_deref() == Some("tok-2")));
+    let stats = client.stats();
+    assert_eq!((stats.logins, stats.renewals), (1, 1));
+
+    // Renewed just now: used as is.
+    client.fetch(&prod("/")).await.unwrap();
+    assert_eq!(server.count(RENEW), 1);
+}
+
+#[tokio::test]
+async fn a_2024_renewal_keeps_the_token_string() {
+    let server = Server::start(|r| match r.path.as_str() {
+        LOGIN => token_body("tok-1", 60, 3600),
+        RENEW => token_body("tok-1", 60, 3600),
+        V4 => json(200, &listing(&[("A", "1")]), &[]),
+        _ => json(500, "{}", &[]),
+    })
+    .await;
+    let client = client(&server);
+    client.fetch(&prod("/")).await.unwrap();
+    client.age_token(Duration::from_secs(31)).await;
+    client.fetch(&prod("/")).await.unwrap();
+    client.fetch(&prod("/")).await.unwrap();
+    assert_eq!(server.count(RENEW), 1);
+    assert!(server.requests(V4).iter().all(|r| r.bearer() == Some("tok-1")));
+}
+
+#[tokio::test]
+async fn a_refused_renewal_means_a_new_login_not_the_deleted_token() {
+    let logins = Arc::new(AtomicUsize::new(0));
+    let deleted = Arc::new(AtomicUsize::new(0));
+    let (counter, gone) = (Arc::clone(&logins), Arc::clone(&deleted));
+    let server = Server::start(move |r| match r.path.as_str() {
+        LOGIN => {
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            token_body(&format!("tok-{n}"), 60, 3600)
+        }
+        // The 2024 server refuses, and deletes the token (v60): using it again fails (v64).
+        RENEW => {
+            gone.store(1, Ordering::SeqCst);
+            recorded("v60-token-renew")
+        }
+        V4 if r.bearer() == Some("tok-1") && gone.load(Ordering::SeqCst) == 1 => {
+            recorded("v64-list-raw-after-failed-renew")
+        }
+        V4 => json(200, &listing(&[("A", "1")]), &[]),
+        _ => json(500, "{}", &[]),
+    })
+    .await;
+    let client = client(&server);
+    client.fetch(&prod("/")).await.unwrap();
+    client.age_token(Duration::from_secs(31)).await;
+    client.fetch(&prod("/")).await.unwrap();
+    assert_eq!(deleted.load(Ordering::SeqCst), 1);
+    assert_eq!(logins.load(Ordering::SeqCst), 2);
+    let requests = server.requests(V4);
+    assert_eq!(requests.len(), 2, "the deleted token is never used");
+    assert_eq!(requests[1].bearer(), Some("tok-2"));
+    let stats = client.stats();
+    assert_eq!((stats.logins, stats.renewals), (2, 1));
+}
+
+#[tokio::test]
+async fn near_the_max_ttl_the_client_logs_in_instead_of_renewing() {
+    let logins = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&logins);
+    let server = Server::start(move |r| match r.path.as_str() {
+        LOGIN => {
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            token_body(&format!("tok-{n}"), 60, 100)
+        }
+        V4 => json(200, &listing(&[("A", "1")]), &[]),
+        _ => json(500, "{}", &[]),
+    })
+    .await;
+    let client = client(&server);
+    client.fetch(&prod("/")).await.unwrap();
+    // 31 s in: a renewal would live to 91 s + 60 s, past the 100 s max TTL.
+    client.age_token(Duration::from_secs(31)).await;
+    client.fetch(&prod("/")).await.unwrap();
+    assert_eq!(server.count(RENEW), 0);
+    assert_eq!(logins.load(Ordering::SeqCst), 2);
+    assert_eq!(server.requests(V4)[1].bearer(), Some("tok-2"));
+}
+
+#[tokio::test]
+async fn a_renewal_that_fails_for_other_reasons_keeps_the_token() {
+    let server = Server::start(|r| match r.path.as_str() {
+        LOGIN => token_body("tok-1", 60, 3600),
+        RENEW => json(503, r#"{"statusCode":503,"message":"down","error":"Unavailable"}"#, &[]),
+        V4 => json(200, &listing(&[("A", "1")]), &[]),
+        _ => json(500, "{}", &[]),
+    })
+    .await;
+    let client = builder(&server).max_retries(0).build().unwrap();
+    client.fetch(&prod("/")).await.unwrap();
+    client.age_token(Duration::from_secs(31)).await;
+    client.fetch(&prod("/")).await.unwrap();
+    assert_eq!(server.count(RENEW), 1);
+    assert_eq!(server.count(LOGIN), 1);
+    assert!(server.requests(V4).iter().all(|r| r.bearer() == Some("tok-1")));
+}
+
+#[tokio::test]
+async fn a_token_file_is_read_again_at_each_load() {
+    let file = TempFile::new("file-1");
+    let server = Server::start(|r| match r.path.as_str() {
+        V4 => json(200, &listing(&[("A", "1")]), &[]),
+        _ => json(500, "{}", &[]),
+    })
+    .await;
+    let client = InfisicalClient::builder()
+        .base_url(&server.url)
+        .project_id("proj-1")
+        .token_file(&file.0)
+        .build()
+        .unwrap();
+    client.fetch(&prod("/")).await.unwrap();
+    std::fs::write(&file.0, "file-2\n").unwrap();
+    client.fetch(&prod("/")).await.unwrap();
+    let bearers: Vec<Option<String>> = server
+        .requests(V4)
+        .iter()
+        .map(|r| r.bearer().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        bearers,
+        [Some("file-1".to_owned()), Some("file-2".to_owned())]
+    );
+    assert_eq!(client.stats().logins, 0);
+}

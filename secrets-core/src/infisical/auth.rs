@@ -202,9 +202,9 @@ impl Login<'_> {
     async fn obtain(&self, deadline: Instant) -> Result<Obtained, StoreError> {
         match self.credentials {
             Credentials::AccessToken(token) => Ok(Obtained::fixed(token.clone())),
-            Credentials::TokenFile(path) => Ok(Obtained::fixed(
-                read_token_file(path, "token file").await?,
-            )),
+            Credentials::TokenFile(path) => {
+                Ok(Obtained::fixed(read_token_file(path, "token file").await?))
+            }
             Credentials::UniversalAuth {
                 client_id,
                 client_secret,
@@ -390,15 +390,9 @@ fn token_result(reply: &Reply, what: &str) -> Result<Obtained, StoreError> {
             format!("{what} rate limited: {said}"),
         )
     } else if status >= 500 {
-        (
-            StoreErrorKind::Server,
-            format!("{what} failed: {said}"),
-        )
+        (StoreErrorKind::Server, format!("{what} failed: {said}"))
     } else {
-        (
-            StoreErrorKind::BadRequest,
-            format!("{what} failed: {said}"),
-        )
+        (StoreErrorKind::BadRequest, format!("{what} failed: {said}"))
     };
     Err(with_message(
         &server_error(kind, status, &info, ""),

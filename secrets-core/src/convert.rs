@@ -3,6 +3,8 @@
 use std::fmt::Display;
 use std::str::FromStr;
 
+use zeroize::Zeroizing;
+
 /// A type a secret's text can be parsed into.
 ///
 /// Every type that implements [`FromStr`] with a displayable error is a `FromSecret` already:
@@ -67,27 +69,46 @@ pub(crate) fn parse_bool(value: &str) -> Result<bool, String> {
 ///
 /// Values shorter than four bytes are replaced only where they stand alone (between
 /// non-alphanumeric characters): the `a` inside "invalid" is the parser's word, not the value.
+/// The value as `{:?}` spells it (quotes, backslashes and control characters escaped) is
+/// replaced too, since parsers often quote their input that way. When a value of four bytes or
+/// more can still be read in what is left, the parser's message is dropped whole.
 #[must_use]
 pub(crate) fn scrub(message: &str, value: &str) -> String {
-    const REDACTED: &str = "[REDACTED]";
     if value.is_empty() {
         return message.to_owned();
     }
     let standalone_only = value.len() < 4;
+    let debug = Zeroizing::new(format!("{value:?}"));
+    let escaped = &debug[1..debug.len() - 1];
+    let mut out = Zeroizing::new(redact(message, value, standalone_only));
+    if escaped != value {
+        out = Zeroizing::new(redact(&out, escaped, standalone_only));
+    }
+    // Replacing can leave the value spelled across a marker's edge (`D]D]` out of `D]D]D]`).
+    if !standalone_only && (out.contains(value) || out.contains(escaped)) {
+        return "the parser's message repeated the value and is not shown".to_owned();
+    }
+    std::mem::take(&mut *out)
+}
+
+/// `message` with every occurrence of `needle` replaced by a marker (only the standalone
+/// ones if `standalone_only`).
+fn redact(message: &str, needle: &str, standalone_only: bool) -> String {
+    const REDACTED: &str = "[REDACTED]";
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
-    while let Some(at) = rest.find(value) {
+    while let Some(at) = rest.find(needle) {
         let before = rest[..at].chars().next_back();
-        let after = rest[at + value.len()..].chars().next();
+        let after = rest[at + needle.len()..].chars().next();
         let alone =
             !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric);
         out.push_str(&rest[..at]);
         if standalone_only && !alone {
-            out.push_str(value);
+            out.push_str(needle);
         } else {
             out.push_str(REDACTED);
         }
-        rest = &rest[at + value.len()..];
+        rest = &rest[at + needle.len()..];
     }
     out.push_str(rest);
     out
@@ -115,6 +136,19 @@ mod tests {
             scrub("bad value 'hunter22', hunter22!", "hunter22"),
             "bad value '[REDACTED]', [REDACTED]!"
         );
+    }
+
+    #[test]
+    fn scrub_removes_the_debug_spelling_of_the_value() {
+        let value = "hunter\"22\\x\n";
+        let message = format!("bad value {value:?}");
+        assert_eq!(scrub(&message, value), "bad value \"[REDACTED]\"");
+    }
+
+    #[test]
+    fn scrub_drops_a_message_that_still_spells_the_value() {
+        let shown = scrub("D]D]D]", "D]D]");
+        assert!(!shown.contains("D]D]"), "{shown}");
     }
 
     #[test]

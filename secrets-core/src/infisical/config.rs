@@ -114,6 +114,26 @@ pub(crate) fn base_url(raw: &str, allow_http: bool) -> Result<BaseUrl, String> {
     })
 }
 
+/// `raw` as a message may show it: credentials (`user:password@`) and any query or fragment
+/// are replaced, since a URL is refused for holding them precisely because they can be secret.
+pub(crate) fn shown_url(raw: &str) -> String {
+    let raw = raw.trim();
+    let (scheme, mut rest) = raw.split_at(raw.find("://").map_or(0, |i| i + 3));
+    let mut shown = scheme.to_owned();
+    if let Some(at) = rest.rfind('@') {
+        shown.push_str("[REDACTED]@");
+        rest = &rest[at + 1..];
+    }
+    match rest.find(['?', '#']) {
+        Some(i) => {
+            shown.push_str(&rest[..=i]);
+            shown.push_str("[REDACTED]");
+        }
+        None => shown.push_str(rest),
+    }
+    shown
+}
+
 fn is_loopback(host: &Host<&str>) -> bool {
     match host {
         Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
@@ -181,9 +201,10 @@ pub(crate) fn from_env(env: &Env) -> FromEnv {
     if let Some((name, url)) = r.first(&[DOMAIN, API_URL]) {
         match base_url(&url, false) {
             Ok(_) => builder = builder.base_url(url),
-            Err(reason) => r
-                .problems
-                .push(format!("{name} `{url}` is not usable: {reason}")),
+            Err(reason) => r.problems.push(format!(
+                "{name} `{}` is not usable: {reason}",
+                shown_url(&url)
+            )),
         }
     }
 
@@ -480,6 +501,31 @@ mod tests {
     fn half_universal_auth_names_the_missing_variable() {
         one_problem_naming(&[(CLIENT_ID, "c"), (PROJECT_ID, "p")], &[CLIENT_SECRET]);
         one_problem_naming(&[(CLIENT_SECRET, SECRET), (PROJECT_ID, "p")], &[CLIENT_ID]);
+    }
+
+    #[test]
+    fn urls_are_shown_without_credentials_query_or_fragment() {
+        for (raw, shown) in [
+            (
+                "https://u:p@x.example/api",
+                "https://[REDACTED]@x.example/api",
+            ),
+            ("u:p@x.example", "[REDACTED]@x.example"),
+            (
+                "https://x.example/api?token=t#f",
+                "https://x.example/api?[REDACTED]",
+            ),
+            ("https://x.example/#t", "https://x.example/#[REDACTED]"),
+            (" https://x.example ", "https://x.example"),
+        ] {
+            assert_eq!(shown_url(raw), shown, "{raw}");
+        }
+        let url = format!("https://admin:{SECRET}@x.example");
+        // `invalid` checks that no problem holds the secret.
+        one_problem_naming(
+            &[(DOMAIN, &url), (TOKEN, "t"), (PROJECT_ID, "p")],
+            &[DOMAIN],
+        );
     }
 
     #[test]

@@ -802,8 +802,10 @@ impl InfisicalClientBuilder {
     pub fn build(self) -> Result<InfisicalClient, Error> {
         let invalid = |message: String| Error::Config(format!("Infisical: {message}"));
         let raw_url = self.base_url.as_deref().unwrap_or(config::DEFAULT_URL);
-        let url = config::base_url(raw_url, self.allow_http)
-            .map_err(|reason| invalid(format!("base URL `{raw_url}`: {reason}")))?;
+        let url = config::base_url(raw_url, self.allow_http).map_err(|reason| {
+            let shown = config::shown_url(raw_url);
+            invalid(format!("base URL `{shown}`: {reason}"))
+        })?;
         let project_id = self
             .project_id
             .map(|p| p.trim().to_owned())

@@ -1,0 +1,757 @@
+//! One sentinel in every place a secret can come from (an Infisical value, an env var, a file,
+//! a default, an access token, a client secret), driven through every error path and every
+//! successful report: it must never show in a `Display`, a `Debug`, a log line (everything
+//! down to TRACE, `log` records of the HTTP stack included) or a panic message.
+//!
+//! The subscriber and the panic hook are process-wide, so work on other threads and tasks is
+//! captured too; every test of this file checks the whole capture.
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::os::unix::ffi::OsStringExt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
+
+use secrets_core::testing::{
+    DEFAULT_PROJECT_ID, FakeInfisical, FakeInfisicalBuilder, FakeSecret, Fault, Route,
+};
+use secrets_core::{
+    Env, Error, ExposeSecret, InfisicalClient, InfisicalClientBuilder, Loader, ProblemKind,
+    SecretBox, SecretString, Secrets, StoreErrorKind,
+};
+
+/// What must never be shown. Checks look for its tail, so a partial or escaped echo is
+/// caught too.
+const SENTINEL: &str = "SENTINEL-7f3a9c";
+const TELL: &str = "7f3a9c";
+const CLIENT_ID: &str = "client-id-leaks";
+
+// ---------------------------------------------------------------------------------------
+// Capture
+
+#[derive(Clone, Default)]
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Sink {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+struct Capture {
+    logs: Sink,
+    panics: Sink,
+}
+
+/// Installs, once per process, a TRACE subscriber writing into a buffer (it also forwards
+/// `log` records, which reqwest uses) and a panic hook that records every panic message.
+fn capture() -> &'static Capture {
+    static CAPTURE: OnceLock<Capture> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let logs = Sink::default();
+        let writer = logs.clone();
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .try_init()
+            .expect("the only subscriber of this test binary");
+        let panics = Sink::default();
+        let recorder = panics.clone();
+        let default_hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = writeln!(recorder.clone(), "{info}");
+            default_hook(info);
+        }));
+        Capture { logs, panics }
+    })
+}
+
+/// Panics if `text` holds the sentinel, naming where it was seen.
+#[track_caller]
+fn assert_clean(what: &str, text: &str) {
+    // Not `assert!(.., "{text}")`: the failure message would carry the sentinel on.
+    if let Some(at) = text.find(TELL) {
+        let context = &text[at.saturating_sub(80)..at];
+        panic!("the sentinel leaked into {what}, after: {context:?}");
+    }
+}
+
+/// Every way a user can print an error, and each problem's parts.
+#[track_caller]
+fn assert_error_clean(what: &str, error: &Error) {
+    assert_clean(what, &error.to_string());
+    assert_clean(what, &format!("{error:?}"));
+    assert_clean(what, &format!("{error:#?}"));
+    for problem in error.problems() {
+        assert_clean(what, &problem.to_string());
+        assert_clean(what, &format!("{:?}", problem.kind()));
+        assert_clean(what, &format!("{:?}", problem.tried()));
+        for lookup in problem.tried() {
+            assert_clean(what, &lookup.to_string());
+        }
+        if let ProblemKind::Store(e) = problem.kind() {
+            assert_clean(what, &format!("{e} {e:?} {:?}", e.message()));
+        }
+    }
+    // What `main` returning `Err`, `unwrap` and `expect` print.
+    let unwrapped = catch_unwind(AssertUnwindSafe(|| {
+        Err::<(), _>(error.clone()).expect("loading secrets")
+    }));
+    assert!(unwrapped.is_err());
+}
+
+/// The whole capture so far: every log line and panic message of the process.
+#[track_caller]
+fn assert_capture_clean() {
+    let capture = capture();
+    assert_clean("a log line", &capture.logs.text());
+    assert_clean("a panic message", &capture.panics.text());
+}
+
+// ---------------------------------------------------------------------------------------
+// Env vars, files, the secrets directory and defaults
+
+/// A parser that quotes its input back, as many do: plainly and with `{:?}`.
+#[derive(Debug)]
+struct Echo;
+
+impl FromStr for Echo {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Err(format!(
+            "unknown mode '{s}' (expected one of \"fast\", \"safe\"; got {s:?})"
+        ))
+    }
+}
+
+/// One field per local error path; the sentinel is in every value.
+#[allow(dead_code, reason = "only the report is looked at")]
+#[derive(Secrets)]
+struct Local {
+    /// Env var, not a number.
+    port: u16,
+    /// Env var, a parser that echoes.
+    mode: Echo,
+    /// Env var with a quote and a backslash, a parser that echoes with `{:?}` (escaped).
+    quoted: Echo,
+    /// Env var, not a boolean.
+    verbose: bool,
+    /// Env var, not a number, boxed.
+    boxed: SecretBox<u64>,
+    /// Env var set to the empty string.
+    token: SecretString,
+    /// Env var and file variable both set.
+    api_key: SecretString,
+    /// File variable naming a directory.
+    cert: SecretString,
+    /// File variable naming a non-UTF-8 file.
+    key_pem: SecretString,
+    /// Env var that is not UTF-8.
+    password: SecretString,
+    /// Nowhere.
+    missing: SecretString,
+    /// A default that does not parse.
+    #[secret(default = "SENTINEL-7f3a9c")]
+    workers: u32,
+    /// A file in the secrets directory that does not parse.
+    threads: u8,
+}
+
+/// Every local source holding the sentinel, and a successful value from each.
+#[allow(dead_code, reason = "only some values are looked at")]
+#[derive(Secrets)]
+struct LocalOk {
+    from_env: SecretString,
+    from_file: SecretString,
+    from_dir: SecretString,
+    #[secret(default = "SENTINEL-7f3a9c-default")]
+    from_default: SecretString,
+    parsed: String,
+    optional: Option<SecretString>,
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> OsString {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.into_os_string()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn local_error_paths_never_show_the_sentinel() {
+    capture();
+    let dir = tempfile::tempdir().unwrap();
+    let secrets_dir = tempfile::tempdir().unwrap();
+    write(
+        secrets_dir.path(),
+        "THREADS",
+        format!("{SENTINEL}\n").as_bytes(),
+    );
+    let api_key_file = write(dir.path(), "api_key", SENTINEL.as_bytes());
+    let mut binary = vec![0xff, 0xfe];
+    binary.extend_from_slice(SENTINEL.as_bytes());
+    let key_pem_file = write(dir.path(), "key.pem", &binary);
+    let raw_password = OsString::from_vec(binary.clone());
+    let pairs: Vec<(&str, OsString)> = vec![
+        ("PORT", SENTINEL.into()),
+        ("MODE", format!("{SENTINEL}-mode").into()),
+        ("QUOTED", format!("{SENTINEL}\"with \\ quote\n").into()),
+        ("VERBOSE", SENTINEL.into()),
+        ("BOXED", SENTINEL.into()),
+        ("TOKEN", "".into()),
+        ("API_KEY", SENTINEL.into()),
+        ("API_KEY_FILE", api_key_file),
+        ("CERT_FILE", dir.path().as_os_str().to_owned()),
+        ("KEY_PEM_FILE", key_pem_file),
+        ("PASSWORD", raw_password),
+    ];
+    let loader = Local::loader()
+        .env(Env::from_pairs(pairs))
+        .secrets_dir(secrets_dir.path());
+    assert_clean("Debug of the loader", &format!("{loader:?}"));
+    let error = loader.load().await.err().unwrap();
+    let kinds: Vec<String> = error
+        .problems()
+        .iter()
+        .map(|p| p.to_string().split(' ').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "invalid",
+            "invalid",
+            "invalid",
+            "invalid",
+            "invalid",
+            "empty",
+            "ambiguous",
+            "unreadable",
+            "invalid",
+            "invalid",
+            "missing",
+            "invalid",
+            "invalid"
+        ],
+        "{error}"
+    );
+    assert_error_clean("a local load's error", &error);
+    // The echoing parser's message survives, scrubbed.
+    assert!(
+        error.to_string().contains("unknown mode '[REDACTED]'"),
+        "{error}"
+    );
+    assert_capture_clean();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn successful_local_loads_show_no_value_in_provenance_debug_or_logs() {
+    capture();
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "from_file",
+        format!("{SENTINEL}-file\n").as_bytes(),
+    );
+    write(dir.path(), "FROM_DIR", format!("{SENTINEL}-dir").as_bytes());
+    let env = Env::from_pairs([
+        ("FROM_ENV", OsString::from(format!("{SENTINEL}-env"))),
+        ("FROM_FILE_FILE", file),
+        ("PARSED", OsString::from(format!("{SENTINEL}-parsed"))),
+        ("OPTIONAL", OsString::from(format!("{SENTINEL}-optional"))),
+    ]);
+    let (secrets, provenance) = LocalOk::loader()
+        .env(env)
+        .secrets_dir(dir.path())
+        .log_provenance(true)
+        .load_with_provenance()
+        .await
+        .unwrap();
+    assert!(secrets.from_env.expose_secret().contains(TELL));
+    assert!(secrets.from_default.expose_secret().contains(TELL));
+    assert!(secrets.parsed.contains(TELL));
+    assert_clean("Debug of the struct", &format!("{secrets:?} {secrets:#?}"));
+    assert_clean("the provenance", &format!("{provenance} {provenance:?}"));
+    for entry in provenance.entries() {
+        assert_clean("a provenance entry", &format!("{entry} {entry:?}"));
+    }
+    // What `unwrap_err` on a loaded struct prints.
+    let panicked = catch_unwind(AssertUnwindSafe(|| {
+        Ok::<_, ()>(secrets).expect_err("a loaded struct")
+    }));
+    assert!(panicked.is_err());
+    assert!(
+        capture()
+            .logs
+            .text()
+            .contains("FROM_ENV (field from_env): env FROM_ENV"),
+        "the provenance was logged"
+    );
+    assert_capture_clean();
+}
+
+// ---------------------------------------------------------------------------------------
+// Infisical
+
+/// Keys in two folders of `prod`; the sentinel is in every value Infisical holds.
+#[allow(dead_code, reason = "only the report is looked at")]
+#[derive(Secrets)]
+#[secret(environment = "prod")]
+struct Remote {
+    database_url: SecretString,
+    withheld: SecretString,
+    unexpanded: SecretString,
+    port: u16,
+    #[secret(path = "/agent")]
+    agent_key: SecretString,
+}
+
+fn data() -> FakeInfisicalBuilder {
+    FakeInfisical::builder()
+        .secret(
+            "prod",
+            "/",
+            "DATABASE_URL",
+            format!("postgres://u:{SENTINEL}@db/app"),
+        )
+        .hidden_secret("prod", "/", "WITHHELD", SENTINEL)
+        .secret("prod", "/", "UNEXPANDED", format!("{SENTINEL}-${{NOPE}}"))
+        .secret("prod", "/", "PORT", SENTINEL)
+        .secret("prod", "/agent", "AGENT_KEY", format!("{SENTINEL}-agent"))
+        .universal_auth(CLIENT_ID, SENTINEL)
+        .access_token(format!("{SENTINEL}-token"))
+        .service_token("st.id.the-right-secret")
+}
+
+fn fast(url: &str) -> InfisicalClientBuilder {
+    InfisicalClient::builder()
+        .base_url(url)
+        .project_id(DEFAULT_PROJECT_ID)
+        .universal_auth(CLIENT_ID, SecretString::from(SENTINEL))
+        .request_timeout(Duration::from_millis(500))
+        .startup_deadline(Duration::from_secs(3))
+        .retry_backoff(Duration::from_millis(5), Duration::from_millis(10))
+        .max_retries(1)
+}
+
+/// Env vars that hold the sentinel too, for fallbacks.
+fn env() -> Env {
+    Env::from_pairs([
+        ("DATABASE_URL", format!("{SENTINEL}-env")),
+        ("AGENT_KEY", format!("{SENTINEL}-env")),
+    ])
+}
+
+async fn load_remote(client: InfisicalClient) -> Error {
+    let loader = Remote::loader().env(env()).infisical(client);
+    assert_clean("Debug of the loader", &format!("{loader:?}"));
+    loader.load().await.err().unwrap()
+}
+
+/// The store error kind of every problem.
+fn store_kinds(error: &Error) -> Vec<StoreErrorKind> {
+    error
+        .problems()
+        .iter()
+        .filter_map(|p| match p.kind() {
+            ProblemKind::Store(e) => Some(e.kind()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn infisical_value_problems_never_show_the_sentinel() {
+    capture();
+    let fake = data().start().await;
+    let error = load_remote(fast(fake.url()).build().unwrap()).await;
+    let shown = error.to_string();
+    assert!(
+        shown.contains("withheld WITHHELD"),
+        "{}",
+        shown.replace(TELL, "…")
+    );
+    assert!(
+        shown.contains("unexpanded UNEXPANDED"),
+        "{}",
+        shown.replace(TELL, "…")
+    );
+    assert!(
+        shown.contains("invalid PORT"),
+        "{}",
+        shown.replace(TELL, "…")
+    );
+    assert_eq!(error.problems().len(), 3);
+    assert_error_clean("an Infisical value problem", &error);
+    assert_capture_clean();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn infisical_failures_never_show_the_sentinel() {
+    capture();
+    let html = |status| Fault::Body {
+        status,
+        content_type: "text/html".to_owned(),
+        body: format!("<html>{SENTINEL}</html>").into_bytes(),
+    };
+    let json = |status, body: String| Fault::Body {
+        status,
+        content_type: "application/json".to_owned(),
+        body: body.into_bytes(),
+    };
+    let cases: Vec<(&str, Vec<(Route, Fault)>, StoreErrorKind)> = vec![
+        (
+            "forbidden",
+            vec![(Route::ListV4, Fault::Status(403))],
+            StoreErrorKind::Forbidden,
+        ),
+        (
+            "throttled",
+            vec![(
+                Route::ListV4,
+                Fault::RateLimited {
+                    retry_after_secs: 60,
+                },
+            )],
+            StoreErrorKind::Throttled,
+        ),
+        (
+            "unavailable",
+            vec![(Route::ListV4, Fault::Status(503))],
+            StoreErrorKind::Server,
+        ),
+        (
+            "server error",
+            vec![(Route::ListV4, Fault::Status(500))],
+            StoreErrorKind::Server,
+        ),
+        (
+            "token rejected",
+            vec![(Route::ListV4, Fault::Status(401))],
+            StoreErrorKind::Unauthorized,
+        ),
+        (
+            "malformed",
+            vec![(
+                Route::ListV4,
+                json(200, format!("{{\"secrets\": [{SENTINEL}")),
+            )],
+            StoreErrorKind::InvalidResponse,
+        ),
+        (
+            "wrong shape",
+            vec![(
+                Route::ListV4,
+                json(200, format!("{{\"secrets\": {{\"{SENTINEL}\": 1}}}}")),
+            )],
+            StoreErrorKind::InvalidResponse,
+        ),
+        (
+            "no such route",
+            vec![(Route::ListV4, html(404)), (Route::ListV3, html(404))],
+            StoreErrorKind::InvalidResponse,
+        ),
+        (
+            "redirect",
+            vec![(
+                Route::ListV4,
+                Fault::Redirect {
+                    location: format!("http://localhost:1/{SENTINEL}?token={SENTINEL}"),
+                },
+            )],
+            StoreErrorKind::InvalidResponse,
+        ),
+        (
+            "reset",
+            vec![(Route::ListV4, Fault::ResetConnection)],
+            StoreErrorKind::Unreachable,
+        ),
+        (
+            "login refused",
+            vec![(Route::UniversalAuthLogin, Fault::Status(401))],
+            StoreErrorKind::Unauthorized,
+        ),
+        (
+            "bad request",
+            vec![(Route::ListV4, Fault::Status(422))],
+            StoreErrorKind::BadRequest,
+        ),
+    ];
+    for (what, faults, kind) in cases {
+        let fake = data().start().await;
+        for (route, fault) in faults {
+            fake.fail_always(route, fault);
+        }
+        let error = load_remote(fast(fake.url()).build().unwrap()).await;
+        assert_eq!(store_kinds(&error), [kind; 5], "{what}");
+        assert_error_clean(what, &error);
+    }
+
+    // Past the startup deadline.
+    let fake = data().latency(Duration::from_secs(2)).start().await;
+    let client = fast(fake.url())
+        .startup_deadline(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let error = load_remote(client).await;
+    assert_eq!(store_kinds(&error), [StoreErrorKind::DeadlineExceeded; 5]);
+    assert_error_clean("deadline", &error);
+
+    // A missing folder.
+    let fake = FakeInfisical::builder()
+        .secret("prod", "/", "DATABASE_URL", SENTINEL)
+        .universal_auth(CLIENT_ID, SENTINEL)
+        .start()
+        .await;
+    let error = load_remote(fast(fake.url()).build().unwrap()).await;
+    assert!(store_kinds(&error).contains(&StoreErrorKind::NotFound));
+    assert_error_clean("not found", &error);
+
+    // Nobody listening.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let error = load_remote(fast(&url).build().unwrap()).await;
+    assert_eq!(store_kinds(&error), [StoreErrorKind::Unreachable; 5]);
+    assert_error_clean("unreachable", &error);
+    assert_capture_clean();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn credentials_never_show_when_rejected() {
+    capture();
+    let fake = data().start().await;
+    let wrong_secret = fast(fake.url())
+        .universal_auth(CLIENT_ID, SecretString::from(format!("{SENTINEL}-wrong")))
+        .build()
+        .unwrap();
+    let unknown_token = fast(fake.url())
+        .access_token(SecretString::from(format!("{SENTINEL}-unknown-token")))
+        .build()
+        .unwrap();
+    let service_token = fast(fake.url())
+        .access_token(SecretString::from(format!("st.id.{SENTINEL}.{SENTINEL}")))
+        .build()
+        .unwrap();
+    for (what, client) in [
+        ("wrong client secret", wrong_secret),
+        ("unknown access token", unknown_token),
+        ("unknown service token", service_token),
+    ] {
+        assert_clean(what, &format!("{client:?} {:?}", client.clone()));
+        let error = load_remote(client).await;
+        assert_eq!(
+            store_kinds(&error),
+            [StoreErrorKind::Unauthorized; 5],
+            "{what}"
+        );
+        assert_error_clean(what, &error);
+    }
+
+    // A token expired between loads is replaced; neither token shows.
+    let client = fast(fake.url()).build().unwrap();
+    let _ = load_remote(client.clone()).await;
+    fake.expire_tokens();
+    let _ = load_remote(client).await;
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 3);
+    assert_capture_clean();
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn successful_infisical_loads_and_fallbacks_show_no_value() {
+    capture();
+    #[derive(Secrets)]
+    #[secret(environment = "prod")]
+    struct Found {
+        database_url: SecretString,
+        #[secret(path = "/agent")]
+        agent_key: SecretString,
+    }
+    let fake = data().start().await;
+    let given = fast(fake.url())
+        .access_token(SecretString::from(format!("{SENTINEL}-token")))
+        .build()
+        .unwrap();
+    for client in [fast(fake.url()).build().unwrap(), given] {
+        let (secrets, provenance) = Found::loader()
+            .env(env())
+            .infisical(client)
+            .log_provenance(true)
+            .load_with_provenance()
+            .await
+            .unwrap();
+        assert!(secrets.database_url.expose_secret().contains(TELL));
+        assert_clean("Debug of the struct", &format!("{secrets:?}"));
+        assert_clean("the provenance", &format!("{provenance} {provenance:?}"));
+    }
+
+    // The folder fails; every key falls back to env vars holding the sentinel.
+    fake.fail_always(Route::ListV4, Fault::Status(403));
+    let (secrets, provenance) = Found::loader()
+        .env(env())
+        .infisical(fast(fake.url()).build().unwrap())
+        .fallback_on_store_error(true)
+        .log_provenance(true)
+        .load_with_provenance()
+        .await
+        .unwrap();
+    assert!(secrets.agent_key.expose_secret().contains(TELL));
+    assert!(provenance.to_string().contains("fell back"), "{provenance}");
+    // The capture reaches down to TRACE and into the HTTP stack's `log` records.
+    let logs = capture().logs.text();
+    assert!(
+        logs.contains("TRACE reqwest::"),
+        "TRACE records are captured"
+    );
+    assert!(
+        logs.contains("fell back from Infisical prod:/"),
+        "the notes are logged"
+    );
+    assert_clean(
+        "a fallback's provenance",
+        &format!("{provenance} {provenance:?}"),
+    );
+    assert_capture_clean();
+}
+
+// ---------------------------------------------------------------------------------------
+// Configuration
+
+#[tokio::test(flavor = "current_thread")]
+async fn configuration_problems_never_show_the_sentinel() {
+    capture();
+    let dir = tempfile::tempdir().unwrap();
+    let mut not_utf8 = vec![0xff];
+    not_utf8.extend_from_slice(SENTINEL.as_bytes());
+    let cases: Vec<Vec<(&str, OsString)>> = vec![
+        // Half a configuration.
+        vec![("INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET", SENTINEL.into())],
+        vec![("INFISICAL_TOKEN", SENTINEL.into())],
+        vec![("INFISICAL_UNIVERSAL_AUTH_ACCESS_TOKEN", SENTINEL.into())],
+        // Credentials in the URL, which are refused.
+        vec![
+            (
+                "INFISICAL_DOMAIN",
+                format!("https://admin:{SENTINEL}@infisical.example.com").into(),
+            ),
+            ("INFISICAL_TOKEN", SENTINEL.into()),
+            ("INFISICAL_PROJECT_ID", "p".into()),
+        ],
+        vec![
+            (
+                "INFISICAL_API_URL",
+                format!("admin:{SENTINEL}@infisical.example.com/api").into(),
+            ),
+            ("INFISICAL_TOKEN", SENTINEL.into()),
+            ("INFISICAL_PROJECT_ID", "p".into()),
+        ],
+        vec![
+            ("INFISICAL_DOMAIN", format!("https://{SENTINEL}@").into()),
+            ("INFISICAL_TOKEN", SENTINEL.into()),
+            ("INFISICAL_PROJECT_ID", "p".into()),
+        ],
+        // A credential that is not UTF-8.
+        vec![
+            ("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", CLIENT_ID.into()),
+            (
+                "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
+                OsString::from_vec(not_utf8.clone()),
+            ),
+            ("INFISICAL_PROJECT_ID", "p".into()),
+        ],
+        // A token file that is a directory.
+        vec![
+            ("INFISICAL_TOKEN_FILE", dir.path().as_os_str().to_owned()),
+            ("INFISICAL_PROJECT_ID", "p".into()),
+        ],
+    ];
+    for pairs in cases {
+        let env = Env::from_pairs(pairs);
+        let error = Remote::loader()
+            .env(env.clone())
+            .load()
+            .await
+            .err()
+            .unwrap();
+        assert!(
+            error
+                .problems()
+                .iter()
+                .any(|p| matches!(p.kind(), ProblemKind::Config(_))),
+            "{}",
+            error.to_string().replace(TELL, "…")
+        );
+        assert_error_clean("a configuration problem", &error);
+        let error = InfisicalClient::from_env(&env).err().unwrap();
+        assert_error_clean("InfisicalClient::from_env", &error);
+    }
+
+    // The builder refuses credentials in the URL without repeating them.
+    for url in [
+        format!("https://admin:{SENTINEL}@infisical.example.com"),
+        format!("http://{SENTINEL}:{SENTINEL}@infisical.example.com"),
+        format!("ftp://x:{SENTINEL}@infisical.example.com"),
+    ] {
+        let error = InfisicalClient::builder()
+            .base_url(url)
+            .project_id("p")
+            .access_token(SecretString::from(SENTINEL))
+            .build()
+            .err()
+            .unwrap();
+        assert_error_clean("the builder", &error);
+    }
+    assert_capture_clean();
+}
+
+#[test]
+fn debug_of_clients_builders_and_fake_secrets_shows_no_secret() {
+    capture();
+    let token_file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(token_file.path(), SENTINEL).unwrap();
+    let builders = [
+        InfisicalClient::builder()
+            .project_id("p")
+            .universal_auth(CLIENT_ID, SecretString::from(SENTINEL)),
+        InfisicalClient::builder()
+            .project_id("p")
+            .access_token(SecretString::from(SENTINEL)),
+        InfisicalClient::builder()
+            .project_id("p")
+            .access_token(SecretString::from(format!("st.id.{SENTINEL}.{SENTINEL}"))),
+        InfisicalClient::builder()
+            .project_id("p")
+            .token_file(token_file.path()),
+        InfisicalClient::builder()
+            .project_id("p")
+            .kubernetes_auth("identity")
+            .kubernetes_token_path(token_file.path()),
+    ];
+    for builder in builders {
+        assert_clean("Debug of a builder", &format!("{builder:?} {builder:#?}"));
+        let client = builder.build().unwrap();
+        assert_clean("Debug of a client", &format!("{client:?} {client:#?}"));
+        let loader: Loader<Remote> = Remote::loader().env(env()).infisical(client);
+        assert_clean("Debug of a loader", &format!("{loader:?} {loader:#?}"));
+    }
+    let secret = FakeSecret::new("prod", "/", "K", SENTINEL);
+    assert_clean("Debug of a FakeSecret", &format!("{secret:?}"));
+    assert_clean("Debug of an Env", &format!("{:?}", env()));
+    assert_capture_clean();
+}

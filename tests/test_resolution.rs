@@ -351,3 +351,46 @@ async fn without_store_ignores_infisical_variables() {
         .unwrap();
     assert_eq!(s.database_url.expose_secret(), "x");
 }
+
+/// A hand-written impl is not checked by the derive: the loader checks its names again.
+#[derive(Debug)]
+struct HandWritten {
+    _token: SecretString,
+}
+
+impl Secrets for HandWritten {
+    const SPEC: secrets_core::StructSpec = secrets_core::StructSpec::new(
+        "HandWritten",
+        &[
+            secrets_core::KeySpec::new("API TOKEN", "token").env("PATH"),
+            secrets_core::KeySpec::new("API TOKEN", "token2").env("bad-name"),
+        ],
+    );
+
+    fn from_resolved(mut resolved: secrets_core::Resolved) -> Result<Self, Error> {
+        let token = resolved.take(0, Ok);
+        let _ = resolved.take(1, Ok);
+        match token {
+            Some(token) if resolved.is_ok() => Ok(Self { _token: token }),
+            _ => Err(resolved.into_error()),
+        }
+    }
+}
+
+#[tokio::test]
+async fn hand_written_specs_are_checked_at_run_time() {
+    let err = secrets_core::Loader::<HandWritten>::new()
+        .env(env([("PATH", "/usr/bin")]))
+        .load()
+        .await
+        .unwrap_err();
+    let report = err.to_string();
+    for expected in [
+        "config: field token: `PATH` is reserved for the system or the Infisical client",
+        "config: field token: `API TOKEN` is not a valid secret key",
+        "config: field token2: `bad-name` is not a valid env var name",
+        "config: field token2: key `API TOKEN` is used by two fields of one folder",
+    ] {
+        assert!(report.contains(expected), "{expected}\n{report}");
+    }
+}

@@ -585,6 +585,7 @@ async fn read_secret_file(path: &Path) -> Result<Option<SecretString>, FileError
 /// hand-written impl could carry anything.
 fn check_spec(keys: &[KeySpec], resolved: &mut Resolved) {
     let mut seen_env = HashSet::new();
+    let mut seen_keys = HashSet::new();
     for key in keys {
         let names = key.env_var().into_iter().chain(key.file_var());
         for name in names {
@@ -606,8 +607,19 @@ fn check_spec(keys: &[KeySpec], resolved: &mut Resolved) {
                 )));
             }
         }
-        if key.key().trim().is_empty() {
-            resolved.fail_config(Problem::config(format!("field {}: empty key", key.field())));
+        if !names::is_store_key(key.key()) {
+            resolved.fail_config(Problem::config(format!(
+                "field {}: `{}` is not a valid secret key (empty, or holds `/`, `:`, whitespace or control characters)",
+                key.field(),
+                key.key()
+            )));
+        }
+        if !seen_keys.insert((key.folder(), key.key())) {
+            resolved.fail_config(Problem::config(format!(
+                "field {}: key `{}` is used by two fields of one folder",
+                key.field(),
+                key.key()
+            )));
         }
     }
 }

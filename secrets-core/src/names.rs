@@ -20,6 +20,15 @@ pub(crate) fn is_reserved(name: &str) -> bool {
         || name.starts_with("INFISICAL_")
 }
 
+/// A key Infisical can store: not blank, no `/`, `:`, whitespace or control characters (the
+/// current server's rule, and what keeps a key usable as a file name).
+pub(crate) fn is_store_key(key: &str) -> bool {
+    is_file_name(key)
+        && !key
+            .chars()
+            .any(|c| c == ':' || c.is_whitespace() || c.is_control())
+}
+
 /// A key usable as a file name in a secrets directory: no separator, not `.` or `..`.
 pub(crate) fn is_file_name(key: &str) -> bool {
     !key.is_empty() && key != "." && key != ".." && !key.contains(['/', '\\', '\0'])
@@ -77,5 +86,9 @@ mod tests {
         assert!(is_environment_slug("prod-eu"));
         assert!(!is_environment_slug("Prod"));
         assert!(!is_file_name(".."));
+        assert!(is_store_key("db.url-1"));
+        for bad in ["", " ", "a b", "a/b", "a:b", "a\tb", ".."] {
+            assert!(!is_store_key(bad), "{bad:?}");
+        }
     }
 }

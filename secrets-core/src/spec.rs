@@ -10,9 +10,13 @@
 /// ```
 /// use secrets_core::KeySpec;
 ///
-/// const PORT: KeySpec = KeySpec::new("PORT", "port").env("PORT").default_value("8080");
+/// const PORT: KeySpec = KeySpec::new("PORT", "port")
+///     .env("PORT")
+///     .file_env("PORT_FILE")
+///     .default_value("8080");
 /// assert_eq!(PORT.key(), "PORT");
-/// assert_eq!(PORT.file_env(), Some("PORT_FILE"));
+/// assert_eq!(PORT.env_var(), Some("PORT"));
+/// assert_eq!(PORT.file_var(), Some("PORT_FILE"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeySpec {
@@ -44,8 +48,8 @@ impl KeySpec {
         }
     }
 
-    /// Reads the env var `var` as the second source, and the file named by `<var>_FILE` as the
-    /// third; the derive passes both names, computed at compile time.
+    /// Reads the env var `var` as the second source. The file variable is set apart with
+    /// [`file_env`](Self::file_env); the derive passes both names, computed at compile time.
     #[must_use]
     pub const fn env(mut self, var: &'static str) -> Self {
         self.env = Some(var);

@@ -15,9 +15,6 @@ use crate::{fallback, valid};
 /// The whole derive: parse, validate, then the impls or the errors with stubs.
 pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
-    for attr in &node.attrs {
-        eprintln!("ATTR {}", quote::ToTokens::to_token_stream(attr));
-    }
     let attrs = ContainerAttrs::from_syn(&cx, &node.attrs);
     let input = Input::from_syn(&cx, node, &attrs);
     if let Some(input) = &input {

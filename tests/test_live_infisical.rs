@@ -1,0 +1,430 @@
+//! Live secrets against the fake Infisical, through a derived struct and the `INFISICAL_*`
+//! variables: rotation, `304`s that parse nothing, refreshes that would break a key, token
+//! renewal and re-login, an outage, rate limits, rotated files, and the end of the task.
+//!
+//! Real time with short intervals: waits have generous timeouts, and assertions are on
+//! outcomes and counts, never on elapsed time.
+
+use std::future::Future;
+use std::time::Duration;
+
+use secrets_core::testing::{
+    FakeInfisical, FakeInfisicalBuilder, Fault, RecordedRequest, Route, ServerMode,
+};
+use secrets_core::{Env, ExposeSecret, InfisicalClient, Live, SecretString, Secrets, Source};
+
+const CLIENT_ID: &str = "live-client";
+const CLIENT_SECRET: &str = "SENTINEL-live-client-secret-41d2";
+const FIRST_URL: &str = "postgres://SENTINEL-first@db.internal/app";
+const ROTATED_URL: &str = "postgres://SENTINEL-rotated@db.internal/app";
+
+/// Refresh interval of every watch here.
+const INTERVAL: Duration = Duration::from_millis(150);
+/// How long a test waits for something that should happen within a few intervals.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+#[derive(Secrets)]
+#[secret(environment = "prod")]
+struct AppSecrets {
+    database_url: SecretString,
+    port: u16,
+}
+
+fn data(mode: ServerMode) -> FakeInfisicalBuilder {
+    FakeInfisical::builder()
+        .mode(mode)
+        .secret("prod", "/", "DATABASE_URL", FIRST_URL)
+        .secret("prod", "/", "PORT", "8080")
+        .universal_auth(CLIENT_ID, CLIENT_SECRET)
+}
+
+/// The variables pointing at `fake` with Universal Auth, plus `extra`.
+fn env(fake: &FakeInfisical, extra: &[(&str, &str)]) -> Env {
+    let mut pairs: Vec<(String, String)> = vec![
+        ("INFISICAL_DOMAIN".into(), fake.url().into()),
+        ("INFISICAL_PROJECT_ID".into(), fake.project_id().into()),
+        (
+            "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID".into(),
+            CLIENT_ID.into(),
+        ),
+        (
+            "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET".into(),
+            CLIENT_SECRET.into(),
+        ),
+    ];
+    pairs.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    Env::from_pairs(pairs)
+}
+
+/// Watches through the client the variables configure, as `AppSecrets::watch` does.
+async fn watch(env: Env) -> Live<AppSecrets> {
+    AppSecrets::loader()
+        .env(env)
+        .watch(INTERVAL)
+        .jitter(0.0)
+        .max_backoff(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap()
+}
+
+/// Watches through `client` (a clone of it, so the test can read its stats).
+async fn watch_with(env: Env, client: &InfisicalClient) -> Live<AppSecrets> {
+    AppSecrets::loader()
+        .env(env)
+        .infisical(client.clone())
+        .watch(INTERVAL)
+        .jitter(0.0)
+        .max_backoff(Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap()
+}
+
+fn client(env: &Env) -> InfisicalClient {
+    InfisicalClient::from_env(env).unwrap().unwrap()
+}
+
+/// Waits until `done` holds, polling; panics with `what` when it does not within the patience.
+async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let poll = async {
+        while !done() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    assert!(
+        tokio::time::timeout(PATIENCE, poll).await.is_ok(),
+        "timed out waiting until {what}"
+    );
+}
+
+async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(PATIENCE, future)
+        .await
+        .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+}
+
+/// The statuses the fake answered on `route`, oldest first (`None`: not answered yet).
+fn statuses(fake: &FakeInfisical, route: Route) -> Vec<Option<u16>> {
+    fake.requests()
+        .iter()
+        .filter(|r| r.route() == route)
+        .map(RecordedRequest::status)
+        .collect()
+}
+
+/// Every answered request of `route` succeeded (`200`, or `304` for a listing).
+fn all_succeeded(fake: &FakeInfisical, route: Route) -> bool {
+    statuses(fake, route)
+        .iter()
+        .all(|s| matches!(s, None | Some(200 | 304)))
+}
+
+fn revision(live: &Live<AppSecrets>, key: &str) -> u64 {
+    live.history()
+        .iter()
+        .find(|h| h.key() == key)
+        .unwrap()
+        .revision()
+}
+
+#[tokio::test]
+async fn a_rotated_value_is_picked_up_within_one_interval() {
+    let fake = data(ServerMode::Current).start().await;
+    let mut live = watch(env(&fake, &[])).await;
+    assert_eq!(live.current().database_url.expose_secret(), FIRST_URL);
+    let first = live.provenance().get("DATABASE_URL").unwrap().fingerprint();
+
+    fake.set_secret("prod", "/", "DATABASE_URL", ROTATED_URL);
+    within("the rotation", live.changed()).await;
+    assert_eq!(live.current().database_url.expose_secret(), ROTATED_URL);
+    assert_eq!(live.version(), 2);
+    assert_eq!(
+        (revision(&live, "DATABASE_URL"), revision(&live, "PORT")),
+        (2, 1)
+    );
+    let rotated = live.provenance().get("DATABASE_URL").unwrap().fingerprint();
+    assert_ne!(first, rotated);
+    let shown = format!("{live:?} {:?} {}", live.history(), live.provenance());
+    for secret in [FIRST_URL, ROTATED_URL, CLIENT_SECRET] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}
+
+/// Refreshes of an unchanged folder are answered `304` and reuse the parsed listing: on the
+/// current API and on the 2024 server's v3 route alike.
+#[tokio::test]
+async fn an_unchanged_folder_costs_a_304_and_no_parse() {
+    for (mode, route) in [
+        (ServerMode::Current, Route::ListV4),
+        (ServerMode::Legacy2024, Route::ListV3),
+    ] {
+        let fake = data(mode).start().await;
+        let env = env(&fake, &[]);
+        let client = client(&env);
+        let live = watch_with(env, &client).await;
+        assert_eq!(client.stats().parsed_listings, 1, "{mode:?}");
+
+        eventually("two refreshes were answered 304", || {
+            client.stats().not_modified >= 2
+        })
+        .await;
+        let stats = client.stats();
+        assert_eq!(stats.parsed_listings, 1, "{mode:?}: {stats:?}");
+        let answered = statuses(&fake, route);
+        assert_eq!(answered[0], Some(200), "{mode:?}");
+        assert!(
+            answered[1..].iter().all(|s| matches!(s, None | Some(304))),
+            "{mode:?}: {answered:?}"
+        );
+        assert_eq!(live.version(), 1);
+        assert!(live.last_error().is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_refresh_that_would_make_a_key_invalid_keeps_the_old_set_and_reports() {
+    let fake = data(ServerMode::Current).start().await;
+    let mut live = watch(env(&fake, &[])).await;
+    let held = live.current();
+
+    fake.set_secret("prod", "/", "DATABASE_URL", ROTATED_URL);
+    fake.set_secret("prod", "/", "PORT", "eighty");
+    eventually("the invalid refresh is reported", || {
+        live.last_error().is_some()
+    })
+    .await;
+    let error = live.last_error().unwrap();
+    let report = error.to_string();
+    assert!(report.contains("invalid PORT (field port)"), "{report}");
+    assert!(
+        !report.contains("eighty") && !report.contains("SENTINEL"),
+        "{report}"
+    );
+    assert!(
+        std::sync::Arc::ptr_eq(&held, &live.current()),
+        "no half-valid set"
+    );
+    assert_eq!(live.current().database_url.expose_secret(), FIRST_URL);
+    assert_eq!(live.version(), 1);
+
+    fake.set_secret("prod", "/", "PORT", "9090");
+    within("the recovery", live.changed()).await;
+    assert!(live.last_error().is_none());
+    assert_eq!(live.current().port, 9090);
+    assert_eq!(live.current().database_url.expose_secret(), ROTATED_URL);
+}
+
+/// A token with a short TTL is renewed before it expires, and only renewed: one login.
+async fn renews_without_logging_in_again(mode: ServerMode) {
+    let fake = data(mode).token_ttl(Duration::from_secs(3)).start().await;
+    let env = env(&fake, &[]);
+    let client = client(&env);
+    let live = watch_with(env, &client).await;
+
+    eventually("the token was renewed", || {
+        fake.request_count(Route::TokenRenew) >= 1
+    })
+    .await;
+    // The renewed token (a new one on current servers, the same on 2024 ones) keeps working.
+    let route = match mode {
+        ServerMode::Current => Route::ListV4,
+        _ => Route::ListV3,
+    };
+    let listed = fake.request_count(route);
+    eventually("two more refreshes", || {
+        fake.request_count(route) >= listed + 2
+    })
+    .await;
+    assert!(all_succeeded(&fake, route), "{:?}", statuses(&fake, route));
+    assert!(all_succeeded(&fake, Route::TokenRenew));
+    let stats = client.stats();
+    assert_eq!(stats.logins, 1, "{mode:?}: {stats:?}");
+    assert_eq!(
+        usize::try_from(stats.renewals).unwrap(),
+        fake.request_count(Route::TokenRenew)
+    );
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
+    assert!(live.last_error().is_none());
+}
+
+#[tokio::test]
+async fn a_current_token_is_renewed_into_a_new_one() {
+    renews_without_logging_in_again(ServerMode::Current).await;
+}
+
+#[tokio::test]
+async fn a_2024_token_is_renewed_in_place() {
+    renews_without_logging_in_again(ServerMode::Legacy2024).await;
+}
+
+/// The 2024 server deletes a token whose renewal it refused: the client logs in again rather
+/// than use it.
+#[tokio::test]
+async fn a_refused_renewal_means_a_new_login() {
+    let fake = data(ServerMode::Legacy2024)
+        .token_ttl(Duration::from_secs(2))
+        .start()
+        .await;
+    fake.fail_always(Route::TokenRenew, Fault::Status(401));
+    let env = env(&fake, &[]);
+    let client = client(&env);
+    let live = watch_with(env, &client).await;
+
+    eventually("a refused renewal and a second login", || {
+        fake.request_count(Route::TokenRenew) >= 1
+            && fake.request_count(Route::UniversalAuthLogin) >= 2
+    })
+    .await;
+    let listed = fake.request_count(Route::ListV3);
+    eventually("two more refreshes", || {
+        fake.request_count(Route::ListV3) >= listed + 2
+    })
+    .await;
+    assert!(all_succeeded(&fake, Route::ListV3));
+    assert!(
+        statuses(&fake, Route::TokenRenew)
+            .iter()
+            .all(|s| matches!(s, None | Some(401)))
+    );
+    assert!(live.last_error().is_none());
+    assert!(client.stats().logins >= 2);
+}
+
+/// With the max TTL close, a renewal would be refused (and the token deleted): the client logs
+/// in again without trying.
+#[tokio::test]
+async fn near_the_max_ttl_the_client_logs_in_again() {
+    let fake = data(ServerMode::Current)
+        .token_ttl(Duration::from_secs(2))
+        .token_max_ttl(Duration::from_secs(3))
+        .start()
+        .await;
+    let env = env(&fake, &[]);
+    let client = client(&env);
+    let live = watch_with(env, &client).await;
+
+    eventually("a second login", || {
+        fake.request_count(Route::UniversalAuthLogin) >= 2
+    })
+    .await;
+    let listed = fake.request_count(Route::ListV4);
+    eventually("two more refreshes", || {
+        fake.request_count(Route::ListV4) >= listed + 2
+    })
+    .await;
+    assert_eq!(fake.request_count(Route::TokenRenew), 0);
+    assert_eq!(client.stats().renewals, 0);
+    assert!(all_succeeded(&fake, Route::ListV4));
+    assert!(live.last_error().is_none());
+}
+
+#[tokio::test]
+async fn an_outage_keeps_the_last_good_set_then_recovers() {
+    let fake = data(ServerMode::Current).start().await;
+    // A one-second budget per refresh, so a refresh gives up on a down server quickly.
+    let mut live = watch(env(&fake, &[("INFISICAL_STARTUP_TIMEOUT", "1")])).await;
+
+    fake.fail_always(Route::ListV4, Fault::Status(503));
+    eventually("the outage is reported", || live.last_error().is_some()).await;
+    let report = live.last_error().unwrap().to_string();
+    assert!(report.contains("503"), "{report}");
+    assert_eq!(live.current().database_url.expose_secret(), FIRST_URL);
+
+    fake.clear_faults();
+    fake.set_secret("prod", "/", "DATABASE_URL", ROTATED_URL);
+    within("the recovery", live.changed()).await;
+    assert!(live.last_error().is_none());
+    assert_eq!(live.current().database_url.expose_secret(), ROTATED_URL);
+}
+
+#[tokio::test]
+async fn a_rate_limit_is_waited_out() {
+    let fake = data(ServerMode::Current).start().await;
+    let live = watch(env(&fake, &[("INFISICAL_STARTUP_TIMEOUT", "1")])).await;
+
+    fake.fail_always(
+        Route::ListV4,
+        Fault::RateLimited {
+            retry_after_secs: 30,
+        },
+    );
+    eventually("the rate limit is reported", || live.last_error().is_some()).await;
+    let throttled = fake.request_count(Route::ListV4);
+    // Ten intervals later: the refresh waits for the 30 s the server asked for.
+    tokio::time::sleep(INTERVAL * 10).await;
+    assert_eq!(fake.request_count(Route::ListV4), throttled);
+    assert_eq!(live.current().database_url.expose_secret(), FIRST_URL);
+}
+
+/// A Kubernetes secret volume rotates the file under the process: the next refresh reads it,
+/// while the key Infisical has stays as it was.
+#[tokio::test]
+async fn a_rotated_file_is_picked_up() {
+    let fake = FakeInfisical::builder()
+        .secret("prod", "/", "DATABASE_URL", FIRST_URL)
+        .universal_auth(CLIENT_ID, CLIENT_SECRET)
+        .start()
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("PORT"), "8080\n").unwrap();
+    let mut live = AppSecrets::loader()
+        .env(env(&fake, &[]))
+        .secrets_dir(dir.path())
+        .watch(INTERVAL)
+        .jitter(0.0)
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(live.current().port, 8080);
+
+    std::fs::write(dir.path().join("PORT"), "9090\n").unwrap();
+    within("the rotated file", live.changed()).await;
+    assert_eq!(live.current().port, 9090);
+    assert_eq!(
+        (revision(&live, "DATABASE_URL"), revision(&live, "PORT")),
+        (1, 2)
+    );
+    let history = live.history();
+    let port = history.iter().find(|h| h.key() == "PORT").unwrap();
+    assert_eq!(
+        port.source(),
+        Some(&Source::SecretsDir(dir.path().join("PORT")))
+    );
+}
+
+/// The `_FILE` convention, env-only: the file is read again on every refresh.
+#[tokio::test]
+async fn a_rotated_file_variable_target_is_picked_up() {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), FIRST_URL).unwrap();
+    let env = Env::from_pairs([
+        ("DATABASE_URL_FILE", file.path().to_str().unwrap()),
+        ("PORT", "8080"),
+    ]);
+    let mut live = watch(env).await;
+    assert_eq!(live.current().database_url.expose_secret(), FIRST_URL);
+
+    std::fs::write(file.path(), format!("{ROTATED_URL}\n")).unwrap();
+    within("the rotated file", live.changed()).await;
+    assert_eq!(live.current().database_url.expose_secret(), ROTATED_URL);
+    assert_eq!(revision(&live, "DATABASE_URL"), 2);
+}
+
+#[tokio::test]
+async fn dropping_the_handle_stops_the_refresh_task() {
+    let fake = data(ServerMode::Current).start().await;
+    let live = watch(env(&fake, &[])).await;
+    eventually("two refreshes", || live.refreshes() >= 2).await;
+
+    drop(live);
+    // A request already on the wire may still land; nothing is sent after that.
+    tokio::time::sleep(INTERVAL).await;
+    let after_drop = fake.total_requests();
+    tokio::time::sleep(INTERVAL * 6).await;
+    assert_eq!(fake.total_requests(), after_drop);
+}

@@ -63,10 +63,13 @@ async fn main() {
     match AppSecrets::loader().env(env).load_with_provenance().await {
         Ok((secrets, provenance)) => {
             println!("loaded: {secrets:?}");
+            // A real service hands these to its clients; the example only shows their shape.
             println!(
-                "port {}, database URL of {} characters, Sentry {}",
+                "port {}, database URL of {} characters, API key of {}, OpenFGA token of {}, Sentry {}",
                 secrets.port,
                 secrets.database_url.expose_secret().len(),
+                secrets.anthropic_api_key.expose_secret().len(),
+                secrets.openfga_token.expose_secret().len(),
                 if secrets.sentry_dsn.is_some() {
                     "on"
                 } else {

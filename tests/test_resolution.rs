@@ -326,13 +326,13 @@ async fn provenance_says_where_each_key_came_from_and_holds_no_value() {
     assert!(!text.contains("SENTINEL"), "{text}");
     assert!(
         text.contains(
-            "DATABASE_URL (field database_url): env DATABASE_URL after Infisical not configured"
+            "DATABASE_URL (field database_url): env DATABASE_URL (Infisical not configured)"
         ),
         "{text}"
     );
-    assert!(text.contains("PORT (field port): default after"), "{text}");
+    assert!(text.contains("PORT (field port): default (Infisical not configured; env PORT not set; PORT_FILE not set)"), "{text}");
     assert!(
-        text.contains("SENTRY_DSN (field sentry_dsn): not set (optional)"),
+        text.contains("SENTRY_DSN (field sentry_dsn): not set, optional ("),
         "{text}"
     );
     assert!(

@@ -316,3 +316,25 @@ async fn the_store_environment_overrides_the_struct_default() {
         .unwrap();
     assert_eq!(s.anthropic_api_key.expose_secret(), "staging-key");
 }
+
+#[tokio::test]
+async fn a_folder_is_not_called_empty_once_its_keys_were_taken() {
+    let store = MemoryStore::default().with(
+        "prod",
+        "/agent",
+        "ANTHROPIC_API_KEY",
+        Entry::Value("from-store"),
+    );
+    let err = Agent::loader()
+        .store(store)
+        .env(Env::from_pairs::<&str, &str>([]))
+        .load()
+        .await
+        .unwrap_err();
+    let report = err.to_string();
+    assert!(
+        report.contains("missing DATABASE_URL (field database_url): not in Infisical prod:/agent; env DATABASE_URL not set"),
+        "{report}"
+    );
+    assert!(!report.contains("the folder was empty"), "{report}");
+}

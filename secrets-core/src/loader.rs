@@ -343,7 +343,11 @@ impl<S: Secrets> Loader<S> {
                 folder,
                 listing,
             } => match listing {
-                Ok(listing) => match listing.remove(key.key()).map(StoredSecret::into_parts) {
+                Ok(listing) => match listing
+                    .secrets
+                    .remove(key.key())
+                    .map(StoredSecret::into_parts)
+                {
                     Some((StoredValue::Value(value), import)) => {
                         let source = Source::Store {
                             store,
@@ -362,7 +366,7 @@ impl<S: Secrets> Loader<S> {
                     None => tried.push(Lookup::NotInStore {
                         store,
                         folder: folder.clone(),
-                        folder_empty: listing.is_empty(),
+                        folder_empty: listing.was_empty,
                     }),
                 },
                 Err(error) => {
@@ -498,7 +502,7 @@ enum StoreLookup<'a> {
     Listed {
         store: &'static str,
         folder: Folder,
-        listing: &'a mut Result<FolderSecrets, StoreError>,
+        listing: &'a mut Result<Listing, StoreError>,
     },
 }
 
@@ -672,17 +676,29 @@ fn folders_of<S: Secrets>(store: &dyn SecretStore, resolved: &mut Resolved) -> V
     folders
 }
 
+/// One folder's listing. Keys are taken out of it as they resolve (values move, never copy),
+/// so whether the folder was empty is recorded before that.
+struct Listing {
+    secrets: FolderSecrets,
+    was_empty: bool,
+}
+
 /// Lists every folder once, all concurrently.
 async fn fetch_all(
     store: &dyn SecretStore,
     folders: Vec<Folder>,
-) -> BTreeMap<Folder, Result<FolderSecrets, StoreError>> {
+) -> BTreeMap<Folder, Result<Listing, StoreError>> {
     let results = join_all(folders.iter().map(|folder| store.fetch(folder))).await;
     folders
         .into_iter()
         .zip(results)
         .map(|(folder, result)| {
-            let result = result.map_err(|e| e.with_folder(folder.clone()));
+            let result = result
+                .map(|secrets| Listing {
+                    was_empty: secrets.is_empty(),
+                    secrets,
+                })
+                .map_err(|e| e.with_folder(folder.clone()));
             (folder, result)
         })
         .collect()

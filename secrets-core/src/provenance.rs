@@ -60,20 +60,23 @@ impl ProvenanceEntry {
 }
 
 impl fmt::Display for ProvenanceEntry {
+    /// `DATABASE_URL (field database_url): env DATABASE_URL (not in Infisical prod:/app)`: the
+    /// source, then in parentheses the places that did not have the key.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} (field {}): ", self.key, self.field)?;
         match &self.source {
             Some(source) => write!(f, "{source}")?,
-            None => f.write_str("not set (optional)")?,
+            None => f.write_str("not set, optional")?,
         }
         if !self.tried.is_empty() {
-            f.write_str(" after ")?;
+            f.write_str(" (")?;
             for (i, lookup) in self.tried.iter().enumerate() {
                 if i > 0 {
                     f.write_str("; ")?;
                 }
                 write!(f, "{lookup}")?;
             }
+            f.write_str(")")?;
         }
         Ok(())
     }

@@ -1,0 +1,324 @@
+//! Many loads through one client at once, and loads abandoned half way: one login is shared,
+//! every load sees the same values, and a dropped `load()` leaves no task and no connection
+//! behind beyond the client's pool.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use secrets_core::testing::{
+    DEFAULT_PROJECT_ID, FakeInfisical, FakeInfisicalBuilder, Fault, Route,
+};
+use secrets_core::{Env, ExposeSecret, InfisicalClient, SecretString, Secrets};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::runtime::Runtime;
+
+const CLIENT_ID: &str = "client-id-concurrency";
+const CLIENT_SECRET: &str = "client-secret-concurrency";
+const LOADS: usize = 100;
+
+/// Two folders, so every load lists twice.
+#[derive(Secrets)]
+#[secret(environment = "prod")]
+struct App {
+    database_url: SecretString,
+    #[secret(default = "8080")]
+    port: u16,
+    #[secret(path = "/agent")]
+    agent_key: SecretString,
+}
+
+fn data() -> FakeInfisicalBuilder {
+    FakeInfisical::builder()
+        .secret("prod", "/", "DATABASE_URL", "postgres://db.internal/app")
+        .secret("prod", "/", "PORT", "9090")
+        .secret("prod", "/agent", "AGENT_KEY", "agent-key-1")
+        .universal_auth(CLIENT_ID, CLIENT_SECRET)
+}
+
+fn client(url: &str) -> InfisicalClient {
+    InfisicalClient::builder()
+        .base_url(url)
+        .project_id(DEFAULT_PROJECT_ID)
+        .universal_auth(CLIENT_ID, SecretString::from(CLIENT_SECRET))
+        .request_timeout(Duration::from_secs(10))
+        .startup_deadline(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// What a load gave, as comparable text.
+type Values = (String, u16, String);
+
+async fn load(client: InfisicalClient) -> Values {
+    let app = App::loader()
+        .env(Env::from_pairs(Vec::<(String, String)>::new()))
+        .infisical(client)
+        .load()
+        .await
+        .unwrap();
+    (
+        app.database_url.expose_secret().to_owned(),
+        app.port,
+        app.agent_key.expose_secret().to_owned(),
+    )
+}
+
+/// `LOADS` loads at once, each on its own task, through clones of one client.
+async fn load_many(client: &InfisicalClient) -> Vec<Values> {
+    let tasks: Vec<_> = (0..LOADS)
+        .map(|_| tokio::spawn(load(client.clone())))
+        .collect();
+    let mut values = Vec::with_capacity(LOADS);
+    for task in tasks {
+        values.push(task.await.unwrap());
+    }
+    values
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_concurrent_loads_share_one_login_and_see_the_same_values() {
+    let fake = data().start().await;
+    let client = client(fake.url());
+    let values = load_many(&client).await;
+    let expected: Values = (
+        "postgres://db.internal/app".into(),
+        9090,
+        "agent-key-1".into(),
+    );
+    assert!(values.iter().all(|v| *v == expected), "{values:?}");
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
+    assert_eq!(fake.request_count(Route::ListV4), 2 * LOADS);
+
+    // The token expires; the next hundred loads share one new login between them.
+    fake.expire_tokens();
+    let values = load_many(&client).await;
+    assert!(values.iter().all(|v| *v == expected), "{values:?}");
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_loads_share_one_failed_login_too() {
+    let fake = data().start().await;
+    let wrong = InfisicalClient::builder()
+        .base_url(fake.url())
+        .project_id(DEFAULT_PROJECT_ID)
+        .universal_auth(CLIENT_ID, SecretString::from("wrong"))
+        .build()
+        .unwrap();
+    // Held back until all loads have started, so they run as one.
+    fake.fail_next(
+        Route::UniversalAuthLogin,
+        1,
+        Fault::Delay(Duration::from_millis(300)),
+    );
+    let tasks: Vec<_> = (0..LOADS)
+        .map(|_| {
+            let client = wrong.clone();
+            tokio::spawn(async move {
+                App::loader()
+                    .env(Env::from_pairs(Vec::<(String, String)>::new()))
+                    .infisical(client)
+                    .load()
+                    .await
+                    .err()
+                    .unwrap()
+                    .to_string()
+            })
+        })
+        .collect();
+    let mut reports = Vec::new();
+    for task in tasks {
+        reports.push(task.await.unwrap());
+    }
+    assert!(reports.iter().all(|r| *r == reports[0]), "{reports:?}");
+    assert!(reports[0].contains("Invalid credentials"), "{}", reports[0]);
+    assert_eq!(
+        fake.request_count(Route::UniversalAuthLogin),
+        1,
+        "no lockout risk"
+    );
+    assert_eq!(fake.request_count(Route::ListV4), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Dropped loads
+
+/// A TCP relay on 127.0.0.1 in front of the fake that counts the connections the client holds
+/// open: one is counted from accept until either side closes it.
+struct Relay {
+    url: String,
+    open: Arc<AtomicUsize>,
+    accepted: Arc<AtomicUsize>,
+}
+
+impl Relay {
+    async fn start(target: std::net::SocketAddr) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let open = Arc::new(AtomicUsize::new(0));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let (open_count, accepted_count) = (Arc::clone(&open), Arc::clone(&accepted));
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                accepted_count.fetch_add(1, Ordering::SeqCst);
+                open_count.fetch_add(1, Ordering::SeqCst);
+                let open = Arc::clone(&open_count);
+                tokio::spawn(async move {
+                    if let Ok(server) = TcpStream::connect(target).await {
+                        relay(client, server).await;
+                    }
+                    open.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        Self {
+            url,
+            open,
+            accepted,
+        }
+    }
+}
+
+/// Copies both ways until either side closes or fails.
+async fn relay(client: TcpStream, server: TcpStream) {
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut server_read, mut server_write) = server.into_split();
+    tokio::select! {
+        _ = tokio::io::copy(&mut client_read, &mut server_write) => {}
+        _ = tokio::io::copy(&mut server_read, &mut client_write) => {}
+    }
+}
+
+fn runtime(workers: usize) -> Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Waits (at most 3 s) until `done` holds; returns whether it did.
+async fn eventually(done: impl Fn() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(3) {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    done()
+}
+
+#[test]
+fn a_dropped_load_leaves_no_task_and_no_connection_behind() {
+    // The fake and the relay run on a runtime of their own, so the client's runtime counts
+    // only the client's tasks.
+    let server_side = runtime(1);
+    let fake = server_side.block_on(data().start());
+    let relay = server_side.block_on(Relay::start(fake.addr()));
+    let open = || relay.open.load(Ordering::SeqCst);
+
+    let client_side = runtime(2);
+    client_side.block_on(async {
+        let alive = || {
+            tokio::runtime::Handle::current()
+                .metrics()
+                .num_alive_tasks()
+        };
+        let tasks_before = alive();
+        assert_eq!(open(), 0);
+        let cases = [
+            (
+                Route::UniversalAuthLogin,
+                Fault::Delay(Duration::from_secs(5)),
+                "mid-login",
+            ),
+            (
+                Route::ListV4,
+                Fault::Delay(Duration::from_secs(5)),
+                "mid-listing",
+            ),
+            (
+                Route::ListV4,
+                Fault::Trickle {
+                    chunk_delay: Duration::from_millis(500),
+                },
+                "mid-body",
+            ),
+        ];
+        for (route, fault, when) in cases {
+            let client = client(&relay.url);
+            fake.fail_next(route, 2, fault);
+            let dropped = tokio::time::timeout(Duration::from_millis(400), load(client.clone()));
+            assert!(dropped.await.is_err(), "{when}: the load was still running");
+            // Nothing is left half done (a held lock, a failed login, a spent deadline): the
+            // same client loads at once.
+            fake.clear_faults();
+            let started = Instant::now();
+            load(client.clone()).await;
+            assert!(started.elapsed() < Duration::from_secs(2), "{when}");
+            assert!(open() >= 1, "{when}: the pool keeps a connection");
+            // What remains is the pool, and it goes with the client: a connection still
+            // waiting for the dropped request's answer (due seconds later) would stay open,
+            // with its task.
+            drop(client);
+            assert!(
+                eventually(|| open() == 0).await,
+                "{when}: {} connections still open",
+                open()
+            );
+            assert!(
+                eventually(|| alive() <= tasks_before).await,
+                "{when}: {} tasks alive, {tasks_before} before",
+                alive()
+            );
+        }
+    });
+    drop(fake);
+    server_side.shutdown_timeout(Duration::from_secs(1));
+}
+
+#[test]
+fn many_dropped_loads_leave_nothing_behind() {
+    let server_side = runtime(1);
+    let fake = server_side.block_on(data().start());
+    let relay = server_side.block_on(Relay::start(fake.addr()));
+    let client_side = runtime(2);
+    client_side.block_on(async {
+        let client = client(&relay.url);
+        let alive = || {
+            tokio::runtime::Handle::current()
+                .metrics()
+                .num_alive_tasks()
+        };
+        load(client.clone()).await;
+        let tasks_before = alive();
+        let open_before = relay.open.load(Ordering::SeqCst);
+        fake.set_latency(Duration::from_secs(5));
+        let mut loads = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            loads.spawn(tokio::time::timeout(
+                Duration::from_millis(200),
+                load(client.clone()),
+            ));
+        }
+        while let Some(result) = loads.join_next().await {
+            assert!(result.unwrap().is_err(), "the load was still running");
+        }
+        fake.set_latency(Duration::ZERO);
+        assert!(
+            eventually(|| alive() <= tasks_before).await,
+            "{} tasks alive, {tasks_before} before",
+            alive()
+        );
+        assert!(
+            eventually(|| relay.open.load(Ordering::SeqCst) <= open_before).await,
+            "{} connections open, {open_before} before",
+            relay.open.load(Ordering::SeqCst)
+        );
+        load(client).await;
+    });
+    drop(fake);
+    server_side.shutdown_timeout(Duration::from_secs(1));
+}

@@ -6,7 +6,8 @@
 //! and `INFISICAL_DOMAIN` for a self-hosted instance) it loads from that Infisical; without
 //! them it runs on env vars alone and explains what is missing.
 //!
-//! Run with `cargo run --example agent`.
+//! Run with `cargo run --example agent`; `AGENT_SECRETS_DIR` moves the secrets directory from
+//! `/run/secrets`.
 
 use std::fmt;
 use std::process::ExitCode;
@@ -98,23 +99,41 @@ mod url_like {
     }
 }
 
+/// Where a real service would build its clients; here it only says what it would connect to.
+fn start_agent(s: &AgentSecrets) {
+    let lengths = [
+        s.anthropic_api_key.expose_secret().len(),
+        s.openfga_token.expose_secret().len(),
+        s.keycloak_client_secret.expose_secret().len(),
+        s.database_url.expose_secret().len(),
+        s.jwt_signing_secret.expose_secret().len(),
+    ];
+    println!(
+        "agent ready: OpenFGA store {} at {}, Keycloak client {} of {}, pool of {}, \
+         encryption key of {} bytes, Sentry {}, secrets of {lengths:?} characters",
+        s.openfga_store_id,
+        s.openfga_api_url.0,
+        s.keycloak_client_id,
+        s.keycloak_issuer_url.0,
+        s.database_pool_size,
+        s.history_encryption_key.0.expose_secret().len(),
+        if s.sentry_dsn.is_some() { "on" } else { "off" },
+    );
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt().with_target(false).init();
     // /run/secrets: where Kubernetes mounts secret volumes and the Infisical agent writes.
+    let secrets_dir =
+        std::env::var_os("AGENT_SECRETS_DIR").unwrap_or_else(|| "/run/secrets".into());
     let loader = AgentSecrets::loader()
-        .secrets_dir("/run/secrets")
+        .secrets_dir(secrets_dir)
         .log_provenance(true);
     match loader.load_with_provenance().await {
         Ok((secrets, provenance)) => {
             println!("{provenance}");
-            println!(
-                "agent ready: OpenFGA at {}, Keycloak issuer {}, pool of {}, key of {} bytes",
-                secrets.openfga_api_url.0,
-                secrets.keycloak_issuer_url.0,
-                secrets.database_pool_size,
-                secrets.history_encryption_key.0.expose_secret().len(),
-            );
+            start_agent(&secrets);
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -246,52 +246,7 @@ impl<S: Secrets> Loader<S> {
                     .unwrap_or(StoreLookup::Skipped),
             };
             let outcome = self.resolve_key(key, store_lookup, &mut provenance).await;
-            match outcome {
-                Outcome::Found {
-                    value,
-                    source,
-                    tried,
-                } => {
-                    if value.expose_secret().is_empty() && !key.is_empty_allowed() {
-                        if key.is_optional() {
-                            provenance.push(key.key(), key.field(), None, tried);
-                            resolved.push(Slot::Absent);
-                        } else {
-                            let kind = ProblemKind::Empty(source);
-                            resolved
-                                .fail(index, Problem::for_key(key.key(), key.field(), kind, tried));
-                            resolved.push(Slot::Failed);
-                        }
-                    } else {
-                        let fingerprint = Fingerprint::of(value.expose_secret());
-                        provenance.push(
-                            key.key(),
-                            key.field(),
-                            Some((source.clone(), fingerprint)),
-                            tried.clone(),
-                        );
-                        resolved.push(Slot::Value {
-                            value,
-                            source,
-                            tried,
-                        });
-                    }
-                }
-                Outcome::Absent { tried } if key.is_optional() => {
-                    provenance.push(key.key(), key.field(), None, tried);
-                    resolved.push(Slot::Absent);
-                }
-                Outcome::Absent { tried } => {
-                    let problem =
-                        Problem::for_key(key.key(), key.field(), ProblemKind::Missing, tried);
-                    resolved.fail(index, problem);
-                    resolved.push(Slot::Failed);
-                }
-                Outcome::Failed { kind, tried } => {
-                    resolved.fail(index, Problem::for_key(key.key(), key.field(), kind, tried));
-                    resolved.push(Slot::Failed);
-                }
-            }
+            settle(index, key, outcome, &mut resolved, &mut provenance);
         }
 
         let secrets = S::from_resolved(resolved)?;
@@ -533,6 +488,52 @@ impl Outcome {
     fn failed(kind: ProblemKind, tried: Vec<Lookup>) -> Self {
         Self::Failed { kind, tried }
     }
+}
+
+/// Records what the lookup of key `index` came to: a value (unless it is empty and the field
+/// does not allow that), an absent optional key, or a problem.
+fn settle(
+    index: usize,
+    key: &KeySpec,
+    outcome: Outcome,
+    resolved: &mut Resolved,
+    provenance: &mut Provenance,
+) {
+    let (kind, tried) = match outcome {
+        Outcome::Found {
+            value,
+            source,
+            tried,
+        } => {
+            let empty = value.expose_secret().is_empty() && !key.is_empty_allowed();
+            if !empty {
+                let fingerprint = Fingerprint::of(value.expose_secret());
+                let found = Some((source.clone(), fingerprint));
+                provenance.push(key.key(), key.field(), found, tried.clone());
+                resolved.push(Slot::Value {
+                    value,
+                    source,
+                    tried,
+                });
+                return;
+            }
+            if key.is_optional() {
+                provenance.push(key.key(), key.field(), None, tried);
+                resolved.push(Slot::Absent);
+                return;
+            }
+            (ProblemKind::Empty(source), tried)
+        }
+        Outcome::Absent { tried } if key.is_optional() => {
+            provenance.push(key.key(), key.field(), None, tried);
+            resolved.push(Slot::Absent);
+            return;
+        }
+        Outcome::Absent { tried } => (ProblemKind::Missing, tried),
+        Outcome::Failed { kind, tried } => (kind, tried),
+    };
+    resolved.fail(index, Problem::for_key(key.key(), key.field(), kind, tried));
+    resolved.push(Slot::Failed);
 }
 
 /// Non-UTF-8 bytes of an env var that may still be a secret: wiped when dropped.

@@ -138,6 +138,24 @@
 //! See [`InfisicalClient`] for the variables, the builder, and the HTTP behaviour (timeouts,
 //! retries, startup deadline, token handling).
 //!
+//! # Live secrets
+//!
+//! [`Secrets::watch`] (or [`Loader::watch`], for the [`Watch`] builder) loads like `load()`,
+//! failing fast with the full report, then refreshes in a background task that stops when the
+//! [`Live`] handle is dropped:
+//!
+//! - [`Live::current`] is a cheap `Arc` snapshot; [`Live::changed`] wakes when a new set is in
+//!   place.
+//! - A refresh re-reads every source (Infisical, env vars, `_FILE` files, the secrets
+//!   directory) and swaps in the new set only when every key resolves. Otherwise the last good
+//!   set stays, [`Live::last_error`] holds the report, and refreshes back off up to a cap,
+//!   longer when the server sent `Retry-After`.
+//! - [`Live::history`] says when each key last changed source or value, with a revision
+//!   number and a [`Fingerprint`], never the value.
+//! - Through Infisical, an unchanged folder costs a `304 Not Modified` and no parsing, and the
+//!   token is renewed before it expires (or replaced by a new login when it cannot be); see
+//!   [`InfisicalClient`] and [`ClientStats`].
+//!
 //! # Secrets stay secret
 //!
 //! Values are [`SecretString`]s from the moment they are read: `Debug` is redacted, memory is

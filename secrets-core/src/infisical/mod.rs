@@ -10,7 +10,7 @@
 //! |---|---|
 //! | `INFISICAL_DOMAIN`, else `INFISICAL_API_URL` | instance URL, with or without `/api`; default `https://app.infisical.com` |
 //! | `INFISICAL_UNIVERSAL_AUTH_ACCESS_TOKEN`, else `INFISICAL_TOKEN` | an access token (an `st.` service token too) |
-//! | `INFISICAL_TOKEN_FILE` | a file holding an access token (the Infisical agent's sink), read again when the token is rejected |
+//! | `INFISICAL_TOKEN_FILE` | a file holding an access token (the Infisical agent's sink), read again at each load and when the token is rejected |
 //! | `INFISICAL_UNIVERSAL_AUTH_CLIENT_ID` + `INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET` | Universal Auth |
 //! | `INFISICAL_MACHINE_IDENTITY_ID` (or `INFISICAL_KUBERNETES_IDENTITY_ID`) | Kubernetes auth, with the pod's service-account token from `INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH` (default `/var/run/secrets/kubernetes.io/serviceaccount/token`) |
 //! | `INFISICAL_PROJECT_ID` | the project (required) |
@@ -688,8 +688,8 @@ impl InfisicalClientBuilder {
         self
     }
 
-    /// Authenticates with the access token in `path`, read on first use and again when the
-    /// server rejects the token (the Infisical agent rewrites it).
+    /// Authenticates with the access token in `path`, read on first use, again at each load
+    /// and when the server rejects the token (the Infisical agent rewrites it).
     #[must_use]
     pub fn token_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.credentials = Some(Credentials::TokenFile(path.into()));

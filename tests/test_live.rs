@@ -62,7 +62,7 @@ struct Rotating {
     port: u16,
 }
 
-const INTERVAL: Duration = Duration::from_secs(60);
+const INTERVAL: Duration = Duration::from_mins(1);
 
 async fn start(store: &RotatingStore) -> secrets_core::Live<Rotating> {
     Rotating::loader()

@@ -420,6 +420,10 @@ async fn dropping_the_handle_stops_the_refresh_task() {
     let fake = data(ServerMode::Current).start().await;
     let live = watch(env(&fake, &[])).await;
     eventually("two refreshes", || live.refreshes() >= 2).await;
+    // Configured from the variables once: one client, one login, conditional listings.
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
+    let answered = statuses(&fake, Route::ListV4);
+    assert!(answered[1..].contains(&Some(304)), "{answered:?}");
 
     drop(live);
     // A request already on the wire may still land; nothing is sent after that.

@@ -182,6 +182,8 @@ mod live;
 mod loader;
 mod names;
 mod provenance;
+#[cfg(test)]
+mod proptests;
 mod resolved;
 mod secrets;
 mod source;

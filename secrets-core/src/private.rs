@@ -50,7 +50,9 @@ impl ConvertSpecial<SecretString> for &Convert<SecretString> {
 
 impl ConvertSpecial<bool> for &Convert<bool> {
     fn convert(&self, value: SecretString) -> Result<bool, String> {
-        parse_bool(value.expose_secret())
+        // Scrubbed like every parser's message: a value such as `yes/no` is part of the text.
+        let value = value.expose_secret();
+        parse_bool(value).map_err(|message| scrub(&message, value))
     }
 }
 
@@ -122,5 +124,14 @@ mod tests {
             .convert(secret("not-an-ip-sentinel"))
             .unwrap_err();
         assert!(!err.contains("not-an-ip-sentinel"), "{err}");
+    }
+
+    #[test]
+    fn bool_messages_are_scrubbed_too() {
+        // Found by `proptests::conversions_of_value_like_text_never_echo_it`.
+        let err = (&&Convert::<bool>::new())
+            .convert(secret("yes/no"))
+            .unwrap_err();
+        assert!(!err.contains("yes/no"), "{err}");
     }
 }

@@ -68,6 +68,8 @@ mod config;
 mod http;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;

@@ -56,6 +56,8 @@ async fn the_report_names_every_place_looked_in() {
     );
 }
 
+// Loaded only to fail: its fields are never read.
+#[allow(dead_code)]
 #[derive(Secrets)]
 struct Many {
     anthropic_api_key: SecretString,
@@ -259,6 +261,8 @@ async fn allow_empty_accepts_an_empty_value() {
     assert_eq!(s.banner, "");
 }
 
+// Loaded only to fail: its field is never read.
+#[allow(dead_code)]
 #[derive(Secrets)]
 struct BadDefault {
     #[secret(default = "eighty")]

@@ -113,7 +113,7 @@ fn assert_error_clean(what: &str, error: &Error) {
     }
     // What `main` returning `Err`, `unwrap` and `expect` print.
     let unwrapped = catch_unwind(AssertUnwindSafe(|| {
-        Err::<(), _>(error.clone()).expect("loading secrets")
+        std::hint::black_box(Err::<(), _>(error.clone())).expect("loading secrets");
     }));
     assert!(unwrapped.is_err());
 }
@@ -293,7 +293,7 @@ async fn successful_local_loads_show_no_value_in_provenance_debug_or_logs() {
     }
     // What `unwrap_err` on a loaded struct prints.
     let panicked = catch_unwind(AssertUnwindSafe(|| {
-        Ok::<_, ()>(secrets).expect_err("a loaded struct")
+        std::hint::black_box(Ok::<_, ()>(secrets)).expect_err("a loaded struct");
     }));
     assert!(panicked.is_err());
     assert!(
@@ -402,7 +402,11 @@ async fn infisical_value_problems_never_show_the_sentinel() {
     assert_capture_clean();
 }
 
+/// A failure the fake is made to answer with, and the store error it must become.
+type FailureCase = (&'static str, Vec<(Route, Fault)>, StoreErrorKind);
+
 #[tokio::test(flavor = "current_thread")]
+#[allow(clippy::too_many_lines, reason = "one case per store failure")]
 async fn infisical_failures_never_show_the_sentinel() {
     capture();
     let html = |status| Fault::Body {
@@ -415,7 +419,7 @@ async fn infisical_failures_never_show_the_sentinel() {
         content_type: "application/json".to_owned(),
         body: body.into_bytes(),
     };
-    let cases: Vec<(&str, Vec<(Route, Fault)>, StoreErrorKind)> = vec![
+    let cases: Vec<FailureCase> = vec![
         (
             "forbidden",
             vec![(Route::ListV4, Fault::Status(403))],
@@ -575,7 +579,6 @@ async fn credentials_never_show_when_rejected() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn successful_infisical_loads_and_fallbacks_show_no_value() {
-    capture();
     #[derive(Secrets)]
     #[secret(environment = "prod")]
     struct Found {
@@ -583,6 +586,8 @@ async fn successful_infisical_loads_and_fallbacks_show_no_value() {
         #[secret(path = "/agent")]
         agent_key: SecretString,
     }
+
+    capture();
     let fake = data().start().await;
     let given = fast(fake.url())
         .access_token(SecretString::from(format!("{SENTINEL}-token")))

@@ -17,7 +17,7 @@ use super::config::{base_url, shown_url};
 use crate::source::Folder;
 use crate::store::{FolderSecrets, StoredValue};
 
-const DAY: Duration = Duration::from_secs(86_400);
+const DAY: Duration = Duration::from_hours(24);
 
 /// Parses and merges a body as the client does.
 fn listing(body: &[u8]) -> Option<FolderSecrets> {

@@ -213,3 +213,39 @@ async fn the_first_load_fails_fast_with_the_full_report() {
         .unwrap_err();
     assert_eq!(err.problems().len(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_failure_hook_runs_once_per_change_of_state() {
+    let store = RotatingStore::default();
+    store.set("API_KEY", "key-1");
+    store.set("PORT", "8080");
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&calls);
+    let live = Rotating::loader()
+        .store(store.clone())
+        .env(Env::from_pairs::<&str, &str>([]))
+        .watch(INTERVAL)
+        .jitter(0.0)
+        .on_failure(move |error| seen.lock().unwrap().push(error.to_string()))
+        .start()
+        .await
+        .unwrap();
+
+    store.set("PORT", "eighty");
+    advance(INTERVAL).await;
+    advance(INTERVAL).await;
+    advance(INTERVAL).await;
+    assert_eq!(
+        calls.lock().unwrap().len(),
+        1,
+        "the same problem is reported once"
+    );
+    store.values.lock().unwrap().remove("API_KEY");
+    advance(INTERVAL).await;
+    let calls = calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 2, "a new problem is reported again");
+    assert!(calls[0].contains("invalid PORT (field port)"));
+    assert!(calls[1].contains("missing API_KEY (field api_key)"));
+    assert!(!calls.concat().contains("eighty"));
+    drop(live);
+}

@@ -1,5 +1,6 @@
 //! Live secrets: reload on an interval and swap in a new set only when all of it is valid.
 
+use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -38,13 +39,28 @@ use crate::source::Source;
 /// # drop(secrets); Ok(()) }
 /// # }
 /// ```
-#[derive(Debug)]
 #[must_use = "a watch does nothing until started"]
 pub struct Watch<S> {
     loader: Loader<S>,
     interval: Duration,
     jitter: f64,
     max_backoff: Duration,
+    on_failure: Option<FailureHook>,
+}
+
+/// Called with the report of a failed refresh, once per change of failure state.
+type FailureHook = Arc<dyn Fn(&Error) + Send + Sync>;
+
+impl<S> fmt::Debug for Watch<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Watch")
+            .field("loader", &self.loader)
+            .field("interval", &self.interval)
+            .field("jitter", &self.jitter)
+            .field("max_backoff", &self.max_backoff)
+            .field("on_failure", &self.on_failure.as_ref().map(|_| ".."))
+            .finish()
+    }
 }
 
 impl<S: Secrets + Send + Sync + 'static> Watch<S> {
@@ -54,7 +70,17 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
             interval,
             jitter: 0.1,
             max_backoff: Duration::from_mins(5),
+            on_failure: None,
         }
+    }
+
+    /// Calls `hook` when a refresh fails, with the full report (which holds no value), once per
+    /// change of failure state: not again while the same problems repeat. Use it to raise an
+    /// alert or bump a metric; the last good set stays in place either way, and the failure is
+    /// also logged at `warn` level.
+    pub fn on_failure(mut self, hook: impl Fn(&Error) + Send + Sync + 'static) -> Self {
+        self.on_failure = Some(Arc::new(hook));
+        self
     }
 
     /// Spreads each wait by up to `fraction` of it either way (default 0.1), so a fleet does not
@@ -108,6 +134,7 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
             interval: self.interval,
             jitter: self.jitter,
             max_backoff: self.max_backoff,
+            on_failure: self.on_failure,
             status: Arc::clone(&status),
         };
         // The first refresh is due one interval after this load, however late the task starts.
@@ -252,6 +279,7 @@ struct Refresher<S> {
     interval: Duration,
     jitter: f64,
     max_backoff: Duration,
+    on_failure: Option<FailureHook>,
     status: Arc<Mutex<Status>>,
 }
 
@@ -282,15 +310,19 @@ impl<S: Secrets + Send + Sync + 'static> Refresher<S> {
                         .last_error
                         .as_ref()
                         .is_some_and(|last| last.to_string() == error.to_string());
+                    status.last_error = Some(error.clone());
+                    // The hook runs without the lock: it may well ask the handle for the error.
+                    drop(status);
                     if !same {
                         tracing::warn!(
                             target: "secrets_core",
                             secrets = name,
                             "refresh failed, keeping the last good set: {error}"
                         );
+                        if let Some(hook) = &self.on_failure {
+                            hook(&error);
+                        }
                     }
-                    status.last_error = Some(error);
-                    drop(status);
                     let wait = backoff(self.interval, failures, self.max_backoff).max(retry_after);
                     due = Instant::now() + jittered(wait, self.jitter);
                 }

@@ -14,6 +14,21 @@ pub use crate::secrets::Secrets;
 pub use crate::spec::{KeySpec, StructSpec};
 pub use secrecy::SecretString as __SecretString;
 
+/// Parses and merges one Infisical list body exactly as a load does: the entry point of the
+/// CPU benchmark in `benches/startup`, which compares it with a bare `serde_json` parse.
+/// Generated code never calls it; it exists only with the `testing` feature.
+///
+/// # Errors
+/// The position where the body stopped being a listing.
+#[cfg(feature = "testing")]
+pub fn parse_infisical_listing(
+    body: &[u8],
+    folder: &crate::Folder,
+) -> Result<crate::FolderSecrets, String> {
+    crate::infisical::parse_listing(body, folder)
+        .map_err(|e| format!("not a listing (line {}, column {})", e.line(), e.column()))
+}
+
 /// Picks the conversion of a field type at compile time: `SecretString`, `SecretBox<T>` and
 /// `bool` have their own (no copy; the wider boolean grammar); every other type goes through
 /// [`FromSecret`]. Generated code calls `(&&Convert::<T>::new()).convert(value)`; method

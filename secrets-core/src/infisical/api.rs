@@ -281,6 +281,15 @@ impl RawSecret {
     }
 }
 
+/// A successful list body as a load sees it: parsed, then merged as [`ListResponse::merge`]
+/// says.
+pub(crate) fn parse_listing(
+    body: &[u8],
+    listed: &Folder,
+) -> Result<FolderSecrets, serde_json::Error> {
+    serde_json::from_slice::<ListResponse>(body).map(|parsed| parsed.merge(listed))
+}
+
 impl ListResponse {
     /// The folder as the server and the CLI resolve it: the folder's own secrets first (a
     /// personal override beats the shared secret; otherwise the first of a duplicated key

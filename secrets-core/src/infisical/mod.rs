@@ -72,6 +72,9 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
+// `pub(crate)` for the CPU benchmark's entry point in `__private`.
+pub(crate) use self::api::parse_listing;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
@@ -84,7 +87,6 @@ use reqwest::header::IF_NONE_MATCH;
 use secrecy::SecretString;
 use tokio::time::Instant;
 
-use self::api::ListResponse;
 use self::auth::{Credentials, DEFAULT_KUBERNETES_TOKEN_PATH, IssuedToken, Login, TokenHolder};
 use self::http::{
     Call, Counters, Reply, Settings, Transport, redirect_error, server_error, with_message,
@@ -478,7 +480,7 @@ impl InfisicalClient {
     fn listing(reply: &Reply, folder: &Folder) -> Result<FolderSecrets, Listing> {
         let status = reply.status;
         if (200..300).contains(&status) {
-            let parsed: ListResponse = serde_json::from_slice(&reply.body).map_err(|e| {
+            return parse_listing(&reply.body, folder).map_err(|e| {
                 // Only the position: serde's message can quote the offending text.
                 Listing::Failed(
                     StoreError::new(
@@ -491,8 +493,7 @@ impl InfisicalClient {
                     )
                     .with_status(status),
                 )
-            })?;
-            return Ok(parsed.merge(folder));
+            });
         }
         if (300..400).contains(&status) {
             return Err(Listing::Failed(redirect_error(reply)));

@@ -250,7 +250,7 @@ fn a_dropped_load_leaves_no_task_and_no_connection_behind() {
             fake.clear_faults();
             let started = Instant::now();
             load(client.clone()).await;
-            assert!(started.elapsed() < Duration::from_secs(2), "{when}");
+            assert!(started.elapsed() < Duration::from_secs(5), "{when}");
             assert!(open() >= 1, "{when}: the pool keeps a connection");
             // What remains is the pool, and it goes with the client: a connection still
             // waiting for the dropped request's answer (due seconds later) would stay open,

@@ -488,9 +488,9 @@ async fn a_token_expiring_between_login_and_list_costs_one_new_login() {
             fake.clear_requests();
         }
         // The token is expired while the list request is on its way.
-        fake.fail_next(route, 1, Fault::Delay(Duration::from_millis(300)));
+        fake.fail_next(route, 1, Fault::Delay(Duration::from_millis(500)));
         let expire = async {
-            for _ in 0..100 {
+            for _ in 0..1000 {
                 if fake.request_count(route) > 0 {
                     fake.expire_tokens();
                     return;

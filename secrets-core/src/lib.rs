@@ -181,9 +181,9 @@ mod infisical;
 mod live;
 mod loader;
 mod names;
-mod provenance;
 #[cfg(test)]
 mod proptests;
+mod provenance;
 mod resolved;
 mod secrets;
 mod source;

@@ -1,4 +1,4 @@
-//! The secrets of an LLM agent service: model API key, OpenFGA, Keycloak, database, JWT
+//! The secrets of an LLM agent service: model API key, `OpenFGA`, Keycloak, database, JWT
 //! signing and an encryption key.
 //!
 //! With the Infisical CLI's variables set (`INFISICAL_UNIVERSAL_AUTH_CLIENT_ID`,

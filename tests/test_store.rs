@@ -97,9 +97,9 @@ async fn the_store_comes_before_env_and_each_folder_is_listed_once() {
             Entry::Value("from-store"),
         )
         .with("prod", "/shared", "SENTRY_DSN", Entry::Value("dsn"));
-    let fetches = std::sync::Arc::new(store);
+    let shared = std::sync::Arc::new(store);
     let (s, provenance) = Agent::loader()
-        .store(ArcStore(fetches.clone()))
+        .store(ArcStore(shared.clone()))
         .env(Env::from_pairs([
             ("ANTHROPIC_API_KEY", "from-env"),
             ("DATABASE_URL", "db-env"),
@@ -112,11 +112,11 @@ async fn the_store_comes_before_env_and_each_folder_is_listed_once() {
     assert_eq!(s.sentry_dsn.unwrap().expose_secret(), "dsn");
     assert_eq!(s.log_level, "info");
     assert_eq!(
-        fetches.fetches.load(Ordering::SeqCst),
+        shared.fetches.load(Ordering::SeqCst),
         2,
         "one list per folder"
     );
-    let mut fetched = fetches.fetched.lock().unwrap().clone();
+    let mut fetched = shared.fetched.lock().unwrap().clone();
     fetched.sort();
     assert_eq!(
         fetched,
@@ -211,6 +211,8 @@ async fn fallback_on_store_error_is_opt_in_and_shows_in_provenance() {
     );
 }
 
+// Loaded only to fail: its fields are never read.
+#[allow(dead_code)]
 #[derive(Secrets)]
 #[secret(environment = "prod")]
 struct PartlyTolerant {
@@ -271,6 +273,8 @@ async fn an_empty_folder_is_called_out_in_missing_key_problems() {
     );
 }
 
+// Loaded only to fail: its field is never read.
+#[allow(dead_code)]
 #[derive(Secrets)]
 struct NoEnvironment {
     token: SecretString,

@@ -189,6 +189,7 @@ mod secrets;
 mod source;
 mod spec;
 mod store;
+mod time;
 
 /// A fake Infisical server on 127.0.0.1, for your tests of `load()` (feature `testing`).
 #[cfg(feature = "testing")]

@@ -138,7 +138,7 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
             status: Arc::clone(&status),
         };
         // The first refresh is due one interval after this load, however late the task starts.
-        let first_due = Instant::now() + jittered(self.interval, self.jitter);
+        let first_due = crate::time::after(jittered(self.interval, self.jitter));
         let task = tokio::spawn(refresher.run(tx, first_due));
         Ok(Live { rx, status, task })
     }
@@ -300,7 +300,7 @@ impl<S: Secrets + Send + Sync + 'static> Refresher<S> {
                     }
                     drop(status);
                     failures = 0;
-                    due = Instant::now() + jittered(self.interval, self.jitter);
+                    due = crate::time::after(jittered(self.interval, self.jitter));
                     tx.send_if_modified(|current| swap_if_changed(current, secrets, provenance));
                 }
                 Err(error) => {
@@ -324,7 +324,7 @@ impl<S: Secrets + Send + Sync + 'static> Refresher<S> {
                         }
                     }
                     let wait = backoff(self.interval, failures, self.max_backoff).max(retry_after);
-                    due = Instant::now() + jittered(wait, self.jitter);
+                    due = crate::time::after(jittered(wait, self.jitter));
                 }
             }
         }
@@ -405,7 +405,8 @@ fn jittered(wait: Duration, jitter: f64) -> Duration {
         return wait;
     }
     let spread = (fastrand::f64() * 2.0 - 1.0) * jitter;
-    wait.mul_f64((1.0 + spread).max(0.0))
+    // `mul_f64` panics past `Duration::MAX`; an enormous wait just stays as it is.
+    Duration::try_from_secs_f64(wait.as_secs_f64() * (1.0 + spread).max(0.0)).unwrap_or(wait)
 }
 
 #[cfg(test)]

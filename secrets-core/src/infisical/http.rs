@@ -89,10 +89,11 @@ impl Reply {
     }
 
     /// Statuses worth another try: rate limits (429, and the 500 with `Retry-After` that the
-    /// 2024-10 server answers instead of 429) and gateway failures.
+    /// 2024-10 server answers instead of 429), server errors and gateway failures. Infisical
+    /// answers 500 for a lost database connection as for its own bugs; a bounded retry costs
+    /// little when it persists and starts the service when it was transient.
     fn is_retryable(&self) -> bool {
-        matches!(self.status, 429 | 502 | 503 | 504)
-            || (self.status == 500 && self.retry_after.is_some())
+        matches!(self.status, 429 | 500 | 502 | 503 | 504)
     }
 
     fn is_rate_limit(&self) -> bool {
@@ -229,7 +230,7 @@ impl Transport {
                 return Err(gave_up(&error, attempts));
             };
             let wait = asked.unwrap_or(step);
-            if Instant::now() + wait >= deadline {
+            if crate::time::after(wait) >= deadline {
                 let note = format!(
                     "not retried: waiting {} s would pass the startup deadline",
                     wait.as_secs_f32().ceil()

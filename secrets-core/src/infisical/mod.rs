@@ -35,7 +35,8 @@
 //!   `GET /api/v3/secrets/raw` instead, for the rest of the client's life.
 //! * The folder's own secrets win over imported ones; among imports the last one wins, as the
 //!   Infisical CLI and the server's single-secret lookup resolve them.
-//! * Retries: connection errors, timeouts, 502/503/504, 429 and a 500 with `Retry-After`, at
+//! * Retries: connection errors, timeouts, 500/502/503/504 and 429 (the 2024 server's rate
+//!   limit is a 500 with `Retry-After`), at
 //!   most 4 retries, backoff from 250 ms doubling to 4 s with jitter, or the server's
 //!   `Retry-After`/"try again in N seconds". A failed login is never retried (lockout risk).
 //! * An expired or revoked token is replaced once (a new login, or a new read of the token
@@ -539,7 +540,7 @@ impl InfisicalClient {
             loads.next_id += 1;
             loads.current = Load {
                 id: loads.next_id,
-                deadline: Instant::now() + self.inner.transport.settings().startup_deadline,
+                deadline: crate::time::after(self.inner.transport.settings().startup_deadline),
             };
         }
         loads.in_flight += 1;

@@ -365,20 +365,22 @@ async fn server_errors_past_the_retry_budget_are_reported() {
 }
 
 #[tokio::test]
-async fn a_plain_500_is_not_retried() {
-    let server = Server::start(|r| match r.path.as_str() {
+async fn a_plain_500_is_retried_then_succeeds() {
+    let calls = AtomicUsize::new(0);
+    let server = Server::start(move |r| match r.path.as_str() {
         LOGIN => login_ok("tok-1"),
-        _ => json(
+        V4 if calls.fetch_add(1, Ordering::SeqCst) == 0 => json(
             500,
             r#"{"statusCode":500,"message":"Something went wrong","error":"InternalServerError"}"#,
             &[],
         ),
+        V4 => json(200, &listing(&[("A", "1")]), &[]),
+        _ => json(404, "{}", &[]),
     })
     .await;
-    let error = client(&server).fetch(&prod("/")).await.unwrap_err();
-    assert_eq!(error.kind(), StoreErrorKind::Server);
-    assert_eq!(error.name(), Some("InternalServerError"));
-    assert_eq!(server.count(V4), 1);
+    let folder = client(&server).fetch(&prod("/")).await.unwrap();
+    assert_eq!(value(&folder, "A"), "1");
+    assert_eq!(server.count(V4), 2);
 }
 
 #[tokio::test]

@@ -398,3 +398,13 @@ async fn hand_written_specs_are_checked_at_run_time() {
         assert!(report.contains(expected), "{expected}\n{report}");
     }
 }
+
+#[tokio::test]
+async fn main_returning_the_error_prints_the_readable_report() {
+    // `fn main() -> Result<(), Error>` prints `Error: {err:?}`.
+    let err = load_service(env([])).await.unwrap_err();
+    assert_eq!(format!("{err:?}"), err.to_string());
+    assert!(
+        format!("{err:?}").starts_with("failed to load Service: 1 problem\n  missing DATABASE_URL")
+    );
+}

@@ -8,7 +8,11 @@ use std::time::Duration;
 use crate::source::{Folder, Lookup, Source};
 
 /// Why loading failed.
-#[derive(Debug, Clone, thiserror::Error)]
+///
+/// `Debug` prints the same report as `Display`, because `fn main() -> Result<(), Error>`
+/// shows an error with `Debug`: a service that refuses to start prints the readable report.
+/// The structure is there through [`report`](Self::report) and [`problems`](Self::problems).
+#[derive(Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// One or more keys could not be loaded. The report lists every problem, each with its
@@ -19,6 +23,12 @@ pub enum Error {
     /// plain HTTP to a remote host, an unreadable CA bundle).
     #[error("invalid secrets configuration: {0}")]
     Config(String),
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 impl Error {

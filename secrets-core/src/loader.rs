@@ -21,8 +21,8 @@ use crate::provenance::{Fingerprint, Provenance};
 use crate::resolved::{Resolved, Slot};
 use crate::secrets::Secrets;
 use crate::source::{Folder, Lookup, Source};
-use crate::spec::KeySpec;
-use crate::store::{FolderSecrets, SecretStore, StoredSecret, StoredValue};
+use crate::spec::{KeySpec, StructSpec};
+use crate::store::{BoxFuture, FolderSecrets, SecretStore, StoredSecret, StoredValue};
 
 /// Files larger than this are not secrets; refusing them keeps a wrong path (a log file, a
 /// device) from filling memory.
@@ -216,15 +216,52 @@ impl<S: Secrets> Loader<S> {
     /// # Errors
     /// As [`load`](Self::load).
     pub async fn load_with_provenance(&self) -> Result<(S, Provenance), Error> {
-        let spec = S::SPEC;
+        let (resolved, provenance) = self.sources().resolve(S::SPEC).await;
+        let secrets = S::from_resolved(resolved)?;
+        if self.log_provenance {
+            provenance.log();
+        }
+        Ok((secrets, provenance))
+    }
+
+    fn sources(&self) -> Sources<'_> {
+        Sources {
+            env: &self.env,
+            secrets_dir: self.secrets_dir.as_deref(),
+            store: &self.store,
+            fallback_on_store_error: self.fallback_on_store_error,
+        }
+    }
+}
+
+/// What a load reads from its [`Loader`], without the struct's type. The resolution is not
+/// generic, so it is compiled once, here, instead of once per `Secrets` type in every crate
+/// that loads one (it was most of the build time of such a crate).
+struct Sources<'a> {
+    env: &'a Env,
+    secrets_dir: Option<&'a Path>,
+    store: &'a StoreChoice,
+    fallback_on_store_error: bool,
+}
+
+impl Sources<'_> {
+    /// Looks up every key of `spec`: the values found and every problem, not yet converted.
+    ///
+    /// Boxed so that the state machine is compiled here: a future awaited only by generic
+    /// code would be compiled again in each crate that instantiates that code.
+    fn resolve(&self, spec: StructSpec) -> BoxFuture<'_, (Resolved, Provenance)> {
+        Box::pin(self.lookup_all(spec))
+    }
+
+    async fn lookup_all(&self, spec: StructSpec) -> (Resolved, Provenance) {
         let mut resolved = Resolved::new(spec);
         let mut provenance = Provenance::new(spec.name());
         check_spec(spec.keys(), &mut resolved);
 
-        let store = self.active_store(&mut resolved, &mut provenance);
+        let store = self.active_store(&spec, &mut resolved, &mut provenance);
         let mut listings = match &store {
             ActiveStore::Ready(store) => {
-                let folders = folders_of::<S>(store.as_ref(), &mut resolved);
+                let folders = folders_of(&spec, store.as_ref(), &mut resolved);
                 fetch_all(store.as_ref(), folders).await
             }
             ActiveStore::NotConfigured | ActiveStore::Broken => BTreeMap::new(),
@@ -234,7 +271,7 @@ impl<S: Secrets> Loader<S> {
             let store_lookup = match &store {
                 ActiveStore::NotConfigured => StoreLookup::NotConfigured,
                 ActiveStore::Broken => StoreLookup::Skipped,
-                ActiveStore::Ready(store) => folder_of::<S>(store.as_ref(), key)
+                ActiveStore::Ready(store) => folder_of(&spec, store.as_ref(), key)
                     .and_then(|folder| {
                         let listing = listings.get_mut(&folder)?;
                         Some(StoreLookup::Listed {
@@ -248,27 +285,27 @@ impl<S: Secrets> Loader<S> {
             let outcome = self.resolve_key(key, store_lookup, &mut provenance).await;
             settle(index, key, outcome, &mut resolved, &mut provenance);
         }
-
-        let secrets = S::from_resolved(resolved)?;
-        if self.log_provenance {
-            provenance.log();
-        }
-        Ok((secrets, provenance))
+        (resolved, provenance)
     }
 
     /// The store for this load; when there is none, the reason is noted (env-only) or
     /// reported (half a configuration).
-    fn active_store(&self, resolved: &mut Resolved, provenance: &mut Provenance) -> ActiveStore {
-        match &self.store {
+    fn active_store(
+        &self,
+        spec: &StructSpec,
+        resolved: &mut Resolved,
+        provenance: &mut Provenance,
+    ) -> ActiveStore {
+        match self.store {
             StoreChoice::Given(store) => ActiveStore::Ready(Arc::clone(store)),
             StoreChoice::Disabled => {
                 provenance.note("no secret store: env vars, files and defaults only");
                 ActiveStore::NotConfigured
             }
-            StoreChoice::FromEnv => match infisical::from_env(&self.env) {
+            StoreChoice::FromEnv => match infisical::from_env(self.env) {
                 FromEnv::NotConfigured => {
                     let note = "Infisical not configured (no INFISICAL_* credentials): env vars, files and defaults only";
-                    tracing::info!(target: "secrets_core", secrets = S::SPEC.name(), "{note}");
+                    tracing::info!(target: "secrets_core", secrets = spec.name(), "{note}");
                     provenance.note(note);
                     ActiveStore::NotConfigured
                 }
@@ -415,7 +452,7 @@ impl<S: Secrets> Loader<S> {
 
     /// The file named like the key in the secrets directory.
     async fn lookup_secrets_dir(&self, key: &KeySpec, tried: &mut Vec<Lookup>) -> Option<Outcome> {
-        let dir = self.secrets_dir.as_ref()?;
+        let dir = self.secrets_dir?;
         if !names::is_file_name(key.key()) {
             return None;
         }
@@ -631,35 +668,31 @@ fn check_spec(keys: &[KeySpec], resolved: &mut Resolved) {
 
 /// The folder of `key`: the field's path, else the store's configured path, else the struct's,
 /// else `/`; in the store's environment, else the struct's. `None` without an environment.
-fn folder_of<S: Secrets>(store: &dyn SecretStore, key: &KeySpec) -> Option<Folder> {
-    let environment = store.environment().or(S::SPEC.default_environment())?;
+fn folder_of(spec: &StructSpec, store: &dyn SecretStore, key: &KeySpec) -> Option<Folder> {
+    let environment = store.environment().or(spec.default_environment())?;
     let path = key
         .folder()
         .or(store.default_path())
-        .or(S::SPEC.folder())
+        .or(spec.folder())
         .unwrap_or("/");
     Some(Folder::new(environment, path))
 }
 
 /// The distinct valid folders of the struct; a configuration problem for an invalid one, or
 /// when no environment is known.
-fn folders_of<S: Secrets>(store: &dyn SecretStore, resolved: &mut Resolved) -> Vec<Folder> {
-    if store
-        .environment()
-        .or(S::SPEC.default_environment())
-        .is_none()
-    {
+fn folders_of(spec: &StructSpec, store: &dyn SecretStore, resolved: &mut Resolved) -> Vec<Folder> {
+    if store.environment().or(spec.default_environment()).is_none() {
         resolved.fail_config(Problem::config(format!(
             "no {} environment: set INFISICAL_ENVIRONMENT or #[secret(environment = \"...\")] on {}",
             store.name(),
-            S::SPEC.name()
+            spec.name()
         )));
         return Vec::new();
     }
-    let mut folders: Vec<Folder> = S::SPEC
+    let mut folders: Vec<Folder> = spec
         .keys()
         .iter()
-        .filter_map(|key| folder_of::<S>(store, key))
+        .filter_map(|key| folder_of(spec, store, key))
         .collect();
     folders.sort();
     folders.dedup();

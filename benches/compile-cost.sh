@@ -15,8 +15,9 @@
 #   plain:   the struct with no derive: what compiling any such crate costs.
 # Two modes: `full` (CARGO_INCREMENTAL=0: the whole crate is compiled, as in CI or after the
 # struct changed) and `incremental` (the default dev setting: rustc reuses what did not
-# change, but the derive macros run again). Prints median, min and max of each and the
-# ratio secrets / serde.
+# change, but the derive macros run again). For each build it records rustc's time for the
+# crate (through a RUSTC_WRAPPER) and the whole `cargo build`; prints median, min and max,
+# and the ratios secrets / serde.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -108,7 +109,7 @@ $(field_names | sed 's/.*/        &: value.to_owned(),/')
 crates=(secrets serde plain)
 
 # rustc's own time for the throwaway crates, measured by a wrapper, because a `cargo build`
-# also spends time checking every dependency (about 150 crates behind secrets-core, a few
+# also spends time checking every dependency (about 140 packages behind secrets-core, 14
 # behind serde_json): that part depends on the dependency tree, not on the derive.
 timer=$work/rustc-timer.sh
 cat >"$timer" <<'EOF'

@@ -135,8 +135,8 @@ fn load_average() -> String {
 // ---------------------------------------------------------------------------------------
 // The fake server and the clients
 
-/// A fake Infisical on its own runtime thread, so that the client side's timings do not
-/// include the server's scheduling.
+/// A fake Infisical on its own runtime thread: the server's work never runs on the client's
+/// thread, as with a real server.
 struct Server {
     // Dropped first: stops the server task before its runtime goes.
     fake: FakeInfisical,

@@ -15,7 +15,7 @@ impl Folder {
     /// trailing `/`).
     #[must_use]
     pub fn new(environment: impl Into<String>, path: &str) -> Self {
-        let trimmed = path.trim().trim_matches('/');
+        let trimmed = path.trim_matches(|c: char| c == '/' || c.is_whitespace());
         Self {
             environment: environment.into(),
             path: format!("/{trimmed}"),
@@ -158,6 +158,26 @@ impl fmt::Display for Lookup {
             Self::NoFile(path) => write!(f, "no file {}", path.display()),
             Self::NoDefault => f.write_str("no default"),
             Self::Found(source) => write!(f, "found in {source}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_paths_are_normalised_once_and_for_all() {
+        for (given, expected) in [
+            ("", "/"),
+            ("/", "/"),
+            ("a/", "/a"),
+            (" /a/b/ ", "/a/b"),
+            ("x /", "/x"),
+        ] {
+            let folder = Folder::new("prod", given);
+            assert_eq!(folder.path(), expected, "{given:?}");
+            assert_eq!(Folder::new("prod", folder.path()), folder);
         }
     }
 }

@@ -40,26 +40,13 @@ async fn main() {
 
     // What the service's environment would hold: the Infisical CLI's variables, plus one
     // secret that is not in Infisical. Read through a map: the process environment is untouched.
-    let infisical = [
-        ("INFISICAL_DOMAIN", fake.url().to_owned()),
-        (
-            "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID",
-            "demo-client-id".to_owned(),
-        ),
-        (
-            "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
-            "demo-client-secret".to_owned(),
-        ),
-        ("INFISICAL_PROJECT_ID", fake.project_id().to_owned()),
-    ];
+    let infisical = fake.env_vars();
 
     println!("== a service whose secrets are all there\n");
-    let env = Env::from_pairs(
-        infisical
-            .clone()
-            .into_iter()
-            .chain([("DATABASE_URL", "postgres://app@localhost/app".to_owned())]),
-    );
+    let env = Env::from_pairs(infisical.clone().into_iter().chain([(
+        "DATABASE_URL".to_owned(),
+        "postgres://app@localhost/app".to_owned(),
+    )]));
     match AppSecrets::loader().env(env).load_with_provenance().await {
         Ok((secrets, provenance)) => {
             println!("loaded: {secrets:?}");
@@ -83,11 +70,10 @@ async fn main() {
 
     println!("\n== the same service, with its environment broken three ways\n");
     fake.remove_secret("prod", "/langgraph-agent", "OPENFGA_API_TOKEN");
-    let env = Env::from_pairs(
-        infisical
-            .into_iter()
-            .chain([("PORT", "80a".to_owned()), ("SENTRY_DSN", String::new())]),
-    );
+    let env = Env::from_pairs(infisical.into_iter().chain([
+        ("PORT".to_owned(), "80a".to_owned()),
+        ("SENTRY_DSN".to_owned(), String::new()),
+    ]));
     match AppSecrets::loader().env(env).load().await {
         Ok(_) => println!("unexpected: loaded"),
         Err(e) => println!("{e}"),

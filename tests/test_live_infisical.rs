@@ -40,24 +40,10 @@ fn data(mode: ServerMode) -> FakeInfisicalBuilder {
 
 /// The variables pointing at `fake` with Universal Auth, plus `extra`.
 fn env(fake: &FakeInfisical, extra: &[(&str, &str)]) -> Env {
-    let mut pairs: Vec<(String, String)> = vec![
-        ("INFISICAL_DOMAIN".into(), fake.url().into()),
-        ("INFISICAL_PROJECT_ID".into(), fake.project_id().into()),
-        (
-            "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID".into(),
-            CLIENT_ID.into(),
-        ),
-        (
-            "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET".into(),
-            CLIENT_SECRET.into(),
-        ),
-    ];
-    pairs.extend(
-        extra
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    Env::from_pairs(pairs)
+    let extra = extra
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
+    Env::from_pairs(fake.env_vars().into_iter().chain(extra))
 }
 
 /// Watches through the client the variables configure, as `AppSecrets::watch` does.

@@ -655,6 +655,54 @@ impl FakeInfisical {
         &self.shared.config.project_id
     }
 
+    /// The `INFISICAL_*` variables that point a loader at this server, as the Infisical CLI
+    /// names them: its URL, its project and, when the builder was given one, the first
+    /// Universal Auth identity. Chain your own variables and hand them to
+    /// [`Env::from_pairs`](crate::Env::from_pairs).
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use secrets_core::testing::FakeInfisical;
+    ///
+    /// let fake = FakeInfisical::builder().universal_auth("id", "secret").start().await;
+    /// let env = secrets_core::Env::from_pairs(
+    ///     fake.env_vars().into_iter().chain([("PORT".to_owned(), "8080".to_owned())]),
+    /// );
+    /// assert_eq!(env.get("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID").unwrap(), "id");
+    /// # });
+    /// ```
+    #[must_use]
+    pub fn env_vars(&self) -> Vec<(String, String)> {
+        let mut vars = vec![
+            ("INFISICAL_DOMAIN".to_owned(), self.url.clone()),
+            (
+                "INFISICAL_PROJECT_ID".to_owned(),
+                self.project_id().to_owned(),
+            ),
+        ];
+        let state = self.state();
+        let universal =
+            state
+                .auth
+                .identities
+                .iter()
+                .find_map(|identity| match &identity.credential {
+                    Credential::Universal {
+                        client_id,
+                        client_secret,
+                    } => Some((client_id.clone(), client_secret.clone())),
+                    Credential::Kubernetes { .. } => None,
+                });
+        if let Some((client_id, client_secret)) = universal {
+            vars.push(("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID".to_owned(), client_id));
+            vars.push((
+                "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET".to_owned(),
+                client_secret,
+            ));
+        }
+        vars
+    }
+
     /// The server generation imitated.
     #[must_use]
     pub fn mode(&self) -> ServerMode {

@@ -42,15 +42,7 @@ async fn run() -> Result<(), String> {
         .start()
         .await;
     // What a deployment sets; here they point at the fake.
-    let env = Env::from_pairs([
-        ("INFISICAL_DOMAIN", fake.url()),
-        ("INFISICAL_PROJECT_ID", fake.project_id()),
-        ("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", "rotation-example"),
-        (
-            "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
-            "rotation-example-secret",
-        ),
-    ]);
+    let env = Env::from_pairs(fake.env_vars());
     // One client for the whole watch; a clone of it reads the request counts at the end.
     let client = InfisicalClient::from_env(&env)
         .map_err(|e| e.to_string())?

@@ -105,9 +105,11 @@ fn same_host(a: &SecretString, b: &SecretString) -> bool {
 fn report(history: &[KeyHistory], key: &str, what: &str) {
     if let Some(entry) = history.iter().find(|h| h.key() == key) {
         let fingerprint = entry
+            .entry()
             .fingerprint()
             .map_or_else(|| "none".to_owned(), |f| f.to_string());
         let source = entry
+            .entry()
             .source()
             .map_or_else(|| "nowhere".to_owned(), ToString::to_string);
         println!(

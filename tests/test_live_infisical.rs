@@ -378,7 +378,7 @@ async fn a_rotated_file_is_picked_up() {
     let history = live.history();
     let port = history.iter().find(|h| h.key() == "PORT").unwrap();
     assert_eq!(
-        port.source(),
+        port.entry().source(),
         Some(&Source::SecretsDir(dir.path().join("PORT")))
     );
 }

@@ -10,9 +10,8 @@ use tokio::time::Instant;
 
 use crate::error::{Error, ProblemKind};
 use crate::loader::Loader;
-use crate::provenance::{Fingerprint, Provenance};
+use crate::provenance::{Provenance, ProvenanceEntry};
 use crate::secrets::Secrets;
-use crate::source::Source;
 
 /// Reloads on every interval, with jitter, and swaps in a new set only when the whole struct
 /// resolves. Built by [`Loader::watch`] or [`Secrets::watch`].
@@ -112,14 +111,7 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
         let history = provenance
             .entries()
             .iter()
-            .map(|entry| KeyHistory {
-                key: entry.key().to_owned(),
-                field: entry.field(),
-                source: entry.source().cloned(),
-                fingerprint: entry.fingerprint(),
-                revision: 1,
-                changed_at: now,
-            })
+            .map(|entry| KeyHistory::first(entry, now))
             .collect();
         let snapshot = Snapshot {
             secrets: Arc::new(secrets),
@@ -214,37 +206,30 @@ impl<S> Drop for Live<S> {
 /// When one key last changed its source or its value.
 #[derive(Debug, Clone)]
 pub struct KeyHistory {
-    key: String,
-    field: &'static str,
-    source: Option<Source>,
-    fingerprint: Option<Fingerprint>,
+    entry: ProvenanceEntry,
     revision: u64,
     changed_at: SystemTime,
 }
 
 impl KeyHistory {
+    fn first(entry: &ProvenanceEntry, at: SystemTime) -> Self {
+        Self {
+            entry: entry.clone(),
+            revision: 1,
+            changed_at: at,
+        }
+    }
+
     /// The key.
     #[must_use]
     pub fn key(&self) -> &str {
-        &self.key
+        self.entry.key()
     }
 
-    /// The struct field.
+    /// The key's current provenance: its field, source and value fingerprint.
     #[must_use]
-    pub fn field(&self) -> &'static str {
-        self.field
-    }
-
-    /// Where the current value came from (`None` for an absent optional key).
-    #[must_use]
-    pub fn source(&self) -> Option<&Source> {
-        self.source.as_ref()
-    }
-
-    /// A value-free fingerprint of the current value.
-    #[must_use]
-    pub fn fingerprint(&self) -> Option<Fingerprint> {
-        self.fingerprint
+    pub fn entry(&self) -> &ProvenanceEntry {
+        &self.entry
     }
 
     /// 1 for the first value, one more per change of source or value.
@@ -257,6 +242,10 @@ impl KeyHistory {
     #[must_use]
     pub fn changed_at(&self) -> SystemTime {
         self.changed_at
+    }
+
+    fn is_same(&self, entry: &ProvenanceEntry) -> bool {
+        self.entry.source() == entry.source() && self.entry.fingerprint() == entry.fingerprint()
     }
 }
 
@@ -339,16 +328,14 @@ fn swap_if_changed<S>(current: &mut Snapshot<S>, secrets: S, provenance: Provena
         .entries()
         .iter()
         .map(|entry| {
-            let before = current.history.iter().find(|h| h.key == entry.key());
-            let source = entry.source().cloned();
-            let fingerprint = entry.fingerprint();
+            let before = current.history.iter().find(|h| h.key() == entry.key());
             match before {
-                Some(h) if h.source == source && h.fingerprint == fingerprint => h.clone(),
+                Some(h) if h.is_same(entry) => h.clone(),
                 _ => {
                     changed = true;
                     let revision = before.map_or(1, |h| h.revision + 1);
-                    let from = source
-                        .as_ref()
+                    let from = entry
+                        .source()
                         .map_or_else(|| "nowhere".to_owned(), ToString::to_string);
                     tracing::info!(
                         target: "secrets_core",
@@ -357,12 +344,8 @@ fn swap_if_changed<S>(current: &mut Snapshot<S>, secrets: S, provenance: Provena
                         entry.field()
                     );
                     KeyHistory {
-                        key: entry.key().to_owned(),
-                        field: entry.field(),
-                        source,
-                        fingerprint,
                         revision,
-                        changed_at: now,
+                        ..KeyHistory::first(entry, now)
                     }
                 }
             }

@@ -179,10 +179,13 @@ impl Recorded {
 }
 
 fn fixture_path(dir: &str, file: &str) -> String {
-    format!("{}/tests/fixtures/{dir}/{file}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/secrets-core/tests/fixtures/{dir}/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
-/// Reads `tests/fixtures/infisical-2024-10/<name>.http` (raw `curl -i` output, CRLF lines).
+/// Reads `secrets-core/tests/fixtures/infisical-2024-10/<name>.http` (raw `curl -i` output, CRLF lines).
 fn recorded(name: &str) -> Recorded {
     let path = fixture_path("infisical-2024-10", &format!("{name}.http"));
     let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));

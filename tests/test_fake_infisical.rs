@@ -1,9 +1,9 @@
 //! The fake Infisical server answers like the real ones.
 //!
 //! Every recorded response of a real October 2024 server that the fake can produce (in
-//! `tests/fixtures/infisical-2024-10/`) is replayed against the same data set in
+//! `secrets-core/tests/fixtures/infisical-2024-10/`) is replayed against the same data set in
 //! `ServerMode::Legacy2024`, and the current-API examples (in
-//! `tests/fixtures/infisical-api-examples/`) against `ServerMode::Current`. A response agrees
+//! `secrets-core/tests/fixtures/infisical-api-examples/`) against `ServerMode::Current`. A response agrees
 //! when it has the same status, the same JSON keys at every level, the same value types, and
 //! the same values except ids, timestamps, tokens and request ids. The rest of the file
 //! covers what the fixtures do not: faults, expiry, latency, counting, `ETag`s, live changes.
@@ -210,7 +210,7 @@ fn recorded(name: &str) -> Recorded {
     }
 }
 
-/// Reads `tests/fixtures/infisical-api-examples/<name>.json`.
+/// Reads `secrets-core/tests/fixtures/infisical-api-examples/<name>.json`.
 fn example(name: &str) -> Value {
     let path = fixture_path("infisical-api-examples", &format!("{name}.json"));
     let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));

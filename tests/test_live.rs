@@ -249,3 +249,17 @@ async fn the_failure_hook_runs_once_per_change_of_state() {
     assert!(!calls.concat().contains("eighty"));
     drop(live);
 }
+
+#[test]
+fn watch_is_one_call_on_the_struct() {
+    // `AppSecrets::watch(interval)` reads the process environment, which tests leave alone:
+    // this only proves the call the README shows type-checks and yields a `Live` handle.
+    fn returns_live<
+        F: std::future::Future<Output = Result<secrets_core::Live<Rotating>, secrets_core::Error>>
+            + Send,
+    >(
+        _: F,
+    ) {
+    }
+    returns_live(Rotating::watch(INTERVAL));
+}

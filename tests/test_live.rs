@@ -255,8 +255,7 @@ fn watch_is_one_call_on_the_struct() {
     // `AppSecrets::watch(interval)` reads the process environment, which tests leave alone:
     // this only proves the call the README shows type-checks and yields a `Live` handle.
     fn returns_live<
-        F: std::future::Future<Output = Result<secrets_core::Live<Rotating>, secrets_core::Error>>
-            + Send,
+        F: Future<Output = Result<secrets_core::Live<Rotating>, secrets_core::Error>> + Send,
     >(
         _: F,
     ) {

@@ -367,8 +367,9 @@ async fn retries_stop_at_the_startup_deadline_whatever_the_budget() {
         ),
         "{error}"
     );
+    // Generous for a loaded machine; a run through the budget would take 50 s.
     assert!(
-        started.elapsed() < Duration::from_millis(1500),
+        started.elapsed() < Duration::from_secs(3),
         "{:?}",
         started.elapsed()
     );
@@ -424,7 +425,8 @@ async fn an_absurd_retry_after_is_reported_not_a_panic() {
         let e = store_error(&error);
         assert_eq!(e.kind(), StoreErrorKind::Throttled, "{mode:?}: {error}");
         assert!(error.to_string().contains("startup deadline"), "{error}");
-        assert!(started.elapsed() < Duration::from_secs(2));
+        // Reported at once, not after the 5 s deadline ran out.
+        assert!(started.elapsed() < Duration::from_secs(4));
     }
 }
 

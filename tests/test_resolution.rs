@@ -354,6 +354,18 @@ async fn without_store_ignores_infisical_variables() {
         .await
         .unwrap();
     assert_eq!(s.database_url.expose_secret(), "x");
+
+    // Turned off in code, the store is not "not configured": the trail leaves it out.
+    let err = Service::loader()
+        .env(env([("INFISICAL_TOKEN", "t")]))
+        .without_store()
+        .load()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.problems()[0].to_string(),
+        "missing DATABASE_URL (field database_url): env DATABASE_URL not set; DATABASE_URL_FILE not set; no default"
+    );
 }
 
 /// A hand-written impl is not checked by the derive: the loader checks its names again.

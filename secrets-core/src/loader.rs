@@ -264,13 +264,13 @@ impl Sources<'_> {
                 let folders = folders_of(&spec, store.as_ref(), &mut resolved);
                 fetch_all(store.as_ref(), folders).await
             }
-            ActiveStore::NotConfigured | ActiveStore::Broken => BTreeMap::new(),
+            ActiveStore::NotConfigured | ActiveStore::Skipped => BTreeMap::new(),
         };
 
         for (index, key) in spec.keys().iter().enumerate() {
             let store_lookup = match &store {
                 ActiveStore::NotConfigured => StoreLookup::NotConfigured,
-                ActiveStore::Broken => StoreLookup::Skipped,
+                ActiveStore::Skipped => StoreLookup::Skipped,
                 ActiveStore::Ready(store) => folder_of(&spec, store.as_ref(), key)
                     .and_then(|folder| {
                         let listing = listings.get_mut(&folder)?;
@@ -300,7 +300,7 @@ impl Sources<'_> {
             StoreChoice::Given(store) => ActiveStore::Ready(Arc::clone(store)),
             StoreChoice::Disabled => {
                 provenance.note("no secret store: env vars, files and defaults only");
-                ActiveStore::NotConfigured
+                ActiveStore::Skipped
             }
             StoreChoice::FromEnv => match infisical::from_env(self.env) {
                 FromEnv::NotConfigured => {
@@ -313,7 +313,7 @@ impl Sources<'_> {
                     for message in messages {
                         resolved.fail_config(Problem::config(message));
                     }
-                    ActiveStore::Broken
+                    ActiveStore::Skipped
                 }
                 FromEnv::Ready(client) => ActiveStore::Ready(Arc::new(client)),
             },
@@ -481,8 +481,9 @@ enum ActiveStore {
     Ready(Arc<dyn SecretStore>),
     /// No store: keys say so in their trail.
     NotConfigured,
-    /// The store's configuration is wrong and was reported; keys skip it.
-    Broken,
+    /// The store was turned off in code (said once in the provenance), or its configuration
+    /// is wrong and was reported: keys skip it without a word in their trail.
+    Skipped,
 }
 
 /// What the store said about one key's folder.

@@ -111,3 +111,37 @@ impl Resolved {
         Error::Load(Report::new(self.spec.name(), problems))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::KeySpec;
+
+    const SENTINEL: &str = "default-sentinel-4f1c";
+    static KEYS: [KeySpec; 1] = [KeySpec::new("DATABASE_URL", "database_url")
+        .env("DATABASE_URL")
+        .default_value(SENTINEL)];
+    const SPEC: StructSpec = StructSpec::new("AppSecrets", &KEYS).path("/app");
+
+    #[test]
+    fn debug_of_specs_and_resolved_values_hides_defaults() {
+        let mut resolved = Resolved::new(SPEC);
+        resolved.push(Slot::Value {
+            value: SecretString::from(SENTINEL),
+            source: Source::Default,
+            tried: Vec::new(),
+        });
+        for shown in [
+            format!("{:?}", KEYS[0]),
+            format!("{SPEC:?}"),
+            format!("{resolved:?}"),
+            format!("{resolved:#?}"),
+        ] {
+            assert!(!shown.contains(SENTINEL), "{shown}");
+            assert!(shown.contains("[REDACTED]"), "{shown}");
+        }
+        // Whether there is a default stays visible.
+        let none = KeySpec::new("PORT", "port");
+        assert!(format!("{none:?}").contains("default: None"));
+    }
+}

@@ -1,5 +1,7 @@
 //! The static description of a secrets struct: what the derive generates and the loader reads.
 
+use std::fmt;
+
 /// How one field of a [`Secrets`](crate::Secrets) struct is looked up.
 ///
 /// The derive builds one `KeySpec` per field in a `const` table; a hand-written
@@ -18,7 +20,16 @@
 /// assert_eq!(PORT.env_var(), Some("PORT"));
 /// assert_eq!(PORT.file_var(), Some("PORT_FILE"));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// `Debug` shows whether a key has a default, never the default itself: a default is a source
+/// of the value like any other (a development database URL, say).
+///
+/// ```
+/// # use secrets_core::KeySpec;
+/// let spec = KeySpec::new("DATABASE_URL", "database_url").default_value("postgres://dev");
+/// assert!(!format!("{spec:?}").contains("postgres"));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct KeySpec {
     key: &'static str,
     field: &'static str,
@@ -29,6 +40,31 @@ pub struct KeySpec {
     optional: bool,
     allow_empty: bool,
     fallback_on_store_error: bool,
+}
+
+impl fmt::Debug for KeySpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeySpec")
+            .field("key", &self.key)
+            .field("field", &self.field)
+            .field("env", &self.env)
+            .field("file_env", &self.file_env)
+            .field("default", &self.default.map(|_| Redacted))
+            .field("path", &self.path)
+            .field("optional", &self.optional)
+            .field("allow_empty", &self.allow_empty)
+            .field("fallback_on_store_error", &self.fallback_on_store_error)
+            .finish()
+    }
+}
+
+/// Stands in for a protected value in `Debug` output.
+struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[REDACTED]")
+    }
 }
 
 impl KeySpec {

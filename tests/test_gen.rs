@@ -41,6 +41,34 @@ pub struct Shadowed {
     __secrets_f0: u8,
 }
 
+/// Items in scope named like every local the generated code binds: a binding cannot shadow a
+/// constant or a unit struct, so the derive must keep its locals apart from these.
+pub mod item_names {
+    #![allow(non_upper_case_globals)]
+
+    use secrets_core::{SecretString, Secrets};
+
+    /// Named like the resolved values.
+    pub const __secrets_r: u8 = 0;
+    /// Named like a value being converted.
+    pub const __secrets_v: u8 = 0;
+    /// Named like the formatter of `Debug`.
+    pub struct __secrets_f;
+    /// Named like the first and second fields' locals.
+    pub struct __secrets_f0;
+    /// Named like the second field's local.
+    pub static __secrets_f1: u8 = 0;
+
+    /// Two fields, so that both `__secrets_f0` and `__secrets_f1` are bound.
+    #[derive(Secrets)]
+    pub struct ItemNames {
+        /// `TOKEN`.
+        pub token: SecretString,
+        /// `PORT`.
+        pub port: u16,
+    }
+}
+
 /// A module without the prelude.
 pub mod no_prelude {
     #![no_implicit_prelude]
@@ -83,4 +111,27 @@ async fn no_prelude_is_needed() {
         .unwrap();
     assert_eq!(s.token.expose_secret(), "x");
     assert_eq!(s.port, ::core::option::Option::None);
+}
+
+#[tokio::test]
+async fn items_named_like_generated_locals_are_left_alone() {
+    let env = Env::from_pairs([("TOKEN", "x"), ("PORT", "8080")]);
+    let s = item_names::ItemNames::loader()
+        .env(env)
+        .load()
+        .await
+        .unwrap();
+    assert_eq!(s.token.expose_secret(), "x");
+    assert_eq!(s.port, 8080);
+    assert_eq!(
+        ::std::format!("{s:?}"),
+        "ItemNames { token: [REDACTED], port: [REDACTED] }"
+    );
+    let _ = (
+        item_names::__secrets_r,
+        item_names::__secrets_v,
+        item_names::__secrets_f,
+        item_names::__secrets_f0,
+        item_names::__secrets_f1,
+    );
 }

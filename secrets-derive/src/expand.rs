@@ -74,8 +74,12 @@ fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
         &quote!(#krate::__private::Loader::<Self>::new()),
     );
     let debug = impl_debug(input, &name);
+    let shadows = shadow_user_items(&vars);
 
     quote! {
+        const _: () = {
+        #shadows
+
         #[automatically_derived]
         #[allow(unused_qualifications)]
         impl #impl_generics #krate::__private::Secrets for #ident #ty_generics #where_clause {
@@ -100,6 +104,25 @@ fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
         #inherent
 
         #debug
+        };
+    }
+}
+
+/// Functions named like every local the generated code binds, declared in the block around the
+/// impls. A binding cannot share its name with a constant or a unit struct in scope (E0530),
+/// and hygiene does not keep a user's `const __secrets_v` out of a proc macro's patterns on
+/// stable Rust; an item in the block shadows the user's item of that name, and a binding may
+/// shadow a function.
+fn shadow_user_items(vars: &[syn::Ident]) -> TokenStream {
+    let names = ["__secrets_r", "__secrets_v", "__secrets_f"]
+        .into_iter()
+        .map(|name| syn::Ident::new(name, Span::call_site()))
+        .chain(vars.iter().cloned());
+    quote! {
+        #(
+            #[allow(dead_code, non_snake_case)]
+            fn #names() {}
+        )*
     }
 }
 

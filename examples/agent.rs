@@ -13,7 +13,7 @@ use std::fmt;
 use std::process::ExitCode;
 use std::str::FromStr;
 
-use secrets_core::{ExposeSecret, SecretBox, SecretString, Secrets};
+use secrets_core::{ExposeSecret, ExposeSecretMut, SecretBox, SecretString, Secrets};
 
 #[derive(Secrets)]
 #[secret(path = "/langgraph-agent", environment = "prod")]
@@ -53,28 +53,31 @@ impl FromStr for EncryptionKey {
     type Err = KeyError;
 
     fn from_str(s: &str) -> Result<Self, KeyError> {
-        if s.len() != 64 {
-            return Err(KeyError::Length(s.len()));
-        }
-        let mut key = Box::new([0u8; 32]);
-        for (i, byte) in key.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|_| KeyError::NotHex)?;
-        }
-        Ok(Self(SecretBox::new(key)))
+        // Decoded straight into the zeroized box, by a crate that never slices the text (a
+        // byte slice of a non-ASCII value panics, and the panic message quotes the value).
+        let mut key = SecretBox::new(Box::new([0u8; 32]));
+        hex::decode_to_slice(s, key.expose_secret_mut()).map_err(|e| match e {
+            // Its `Display` names the offending character: keep only the position.
+            hex::FromHexError::InvalidHexCharacter { index, .. } => KeyError::NotHex(index),
+            hex::FromHexError::OddLength | hex::FromHexError::InvalidStringLength => {
+                KeyError::Length(s.chars().count())
+            }
+        })?;
+        Ok(Self(key))
     }
 }
 
 #[derive(Debug)]
 enum KeyError {
     Length(usize),
-    NotHex,
+    NotHex(usize),
 }
 
 impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Length(n) => write!(f, "expected 64 hex digits, got {n} characters"),
-            Self::NotHex => f.write_str("expected 64 hex digits"),
+            Self::NotHex(at) => write!(f, "expected 64 hex digits, the one at byte {at} is not"),
         }
     }
 }
@@ -150,6 +153,24 @@ async fn main() -> ExitCode {
                 );
             }
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encryption_keys_decode_without_quoting_bad_values() {
+        let key: EncryptionKey = "00ff".repeat(16).parse().unwrap();
+        assert_eq!(key.0.expose_secret()[..2], [0x00, 0xff]);
+        // A non-ASCII character where a byte-slicing parser would split it.
+        let secret = format!("0é{}", "a".repeat(61));
+        for bad in [secret.as_str(), "abc", &"zz".repeat(32), &"ab".repeat(33)] {
+            let reason = EncryptionKey::from_str(bad).err().unwrap().to_string();
+            assert!(reason.starts_with("expected 64 hex digits"), "{reason}");
+            assert!(!reason.contains(bad), "{reason}");
         }
     }
 }

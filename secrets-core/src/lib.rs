@@ -211,7 +211,7 @@ pub use crate::secrets::Secrets;
 pub use crate::source::{Folder, Lookup, Source};
 pub use crate::spec::{KeySpec, StructSpec};
 pub use crate::store::{BoxFuture, FolderSecrets, SecretStore, StoredSecret, StoredValue};
-pub use secrecy::{ExposeSecret, SecretBox, SecretString};
+pub use secrecy::{ExposeSecret, ExposeSecretMut, SecretBox, SecretString};
 
 /// Derives [`Secrets`] for a struct with named fields. See the crate docs for the attributes.
 #[cfg(feature = "derive")]

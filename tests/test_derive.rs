@@ -369,12 +369,52 @@ async fn debug_shows_every_field_and_no_value() {
     let debug = format!("{s:?}");
     assert_eq!(
         debug,
-        "Redacted { database_url: [REDACTED], port: [REDACTED], type: [REDACTED], sentry_dsn: [REDACTED] }"
+        "Redacted { database_url: [REDACTED], port: [REDACTED], type: [REDACTED], sentry_dsn: Some([REDACTED]) }"
     );
     for value in ["hunter2", "4321", "visible-type", "sentry.invalid"] {
         assert!(!debug.contains(value), "{debug}");
         assert!(!format!("{s:#?}").contains(value));
     }
+}
+
+#[allow(dead_code)] // only its `Debug` output is under test
+#[derive(Secrets)]
+struct PartlyPublic {
+    token: SecretString,
+    #[secret(public, default = "8080")]
+    port: u16,
+    #[secret(public)]
+    log_level: Option<String>,
+    sentry_dsn: Option<SecretString>,
+}
+
+#[tokio::test]
+async fn debug_tells_none_from_some_and_shows_public_fields() {
+    let s = PartlyPublic::loader()
+        .env(env([("TOKEN", "hunter2")]))
+        .load()
+        .await
+        .unwrap();
+    assert_eq!(
+        format!("{s:?}"),
+        "PartlyPublic { token: [REDACTED], port: 8080, log_level: None, sentry_dsn: None }"
+    );
+    let s = PartlyPublic::loader()
+        .env(env([
+            ("TOKEN", "hunter2"),
+            ("PORT", "9090"),
+            ("LOG_LEVEL", "debug"),
+            ("SENTRY_DSN", "https://sentry.invalid/1"),
+        ]))
+        .load()
+        .await
+        .unwrap();
+    let debug = format!("{s:?}");
+    assert_eq!(
+        debug,
+        "PartlyPublic { token: [REDACTED], port: 9090, log_level: Some(\"debug\"), sentry_dsn: Some([REDACTED]) }"
+    );
+    assert!(!format!("{s:#?}").contains("hunter2") && !debug.contains("sentry.invalid"));
 }
 
 #[allow(dead_code)] // only the report is under test

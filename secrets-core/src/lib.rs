@@ -40,9 +40,11 @@
 //! - an impl of [`Secrets`] with a static table of [`KeySpec`]s (checked at compile time);
 //! - inherent `async fn load() -> Result<Self, Error>` and `fn loader() -> Loader<Self>`, so no
 //!   trait import is needed;
-//! - a `Debug` that prints every field as `[REDACTED]`.
+//! - a `Debug` that names every field and shows no secret: `[REDACTED]` for a value, `None` or
+//!   `Some([REDACTED])` for an optional field, the value itself for a field marked `public`.
 //!
-//! It generates no `Serialize` and no `Clone`.
+//! Because it writes `Debug`, do not also `#[derive(Debug)]` (rustc would report "conflicting
+//! implementations of trait `Debug`"). It generates no `Serialize` and no `Clone`.
 //!
 //! ## Container attributes: `#[secret(...)]` on the struct
 //!
@@ -64,6 +66,7 @@
 //! | `path = "/folder"` | the Infisical folder of this field |
 //! | `allow_empty` | accept an empty value for a required field |
 //! | `fallback_on_store_error` | fall back to env, files and default when Infisical fails for this field's folder |
+//! | `public` | `Debug` shows the value: for fields that are not secrets (a port, a log level); refused on `SecretString` and `SecretBox` fields |
 //!
 //! Mistakes are compile errors with a span on the wrong token and the fix in the message: key
 //! or env names that are not valid env var names (`[A-Za-z_][A-Za-z0-9_]*`), two fields with
@@ -213,6 +216,44 @@ pub use crate::spec::{KeySpec, StructSpec};
 pub use crate::store::{BoxFuture, FolderSecrets, SecretStore, StoredSecret, StoredValue};
 pub use secrecy::{ExposeSecret, ExposeSecretMut, SecretBox, SecretString};
 
-/// Derives [`Secrets`] for a struct with named fields. See the crate docs for the attributes.
+/// Derives [`Secrets`] for a struct with named fields: the key table, `from_resolved`, inherent
+/// `load()` and `loader()`, and a `Debug` that shows no secret.
+///
+/// The derive writes `Debug` itself: `#[derive(Debug, Secrets)]` fails with "conflicting
+/// implementations of trait `Debug`". Mark the fields that are not secrets `public` to see their
+/// values in it.
+///
+/// ```
+/// use secrets_core::{Env, SecretString, Secrets};
+///
+/// #[derive(Secrets)]
+/// #[secret(path = "/backend", prefix = "APP_")]
+/// struct AppSecrets {
+///     database_url: SecretString,         // key APP_DATABASE_URL
+///     #[secret(name = "OPENFGA_API_TOKEN")]
+///     openfga_token: SecretString,        // key OPENFGA_API_TOKEN: a `name` is not prefixed
+///     #[secret(default = "8080", public)]
+///     port: u16,                          // `Debug` shows it
+///     sentry_dsn: Option<SecretString>,   // `None` when absent
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let secrets = AppSecrets::loader()
+///     .env(Env::from_pairs([
+///         ("APP_DATABASE_URL", "postgres://app@db/app"),
+///         ("OPENFGA_API_TOKEN", "fga-token"),
+///     ]))
+///     .load()
+///     .await?;
+/// assert_eq!(
+///     format!("{secrets:?}"),
+///     "AppSecrets { database_url: [REDACTED], openfga_token: [REDACTED], port: 8080, sentry_dsn: None }"
+/// );
+/// # Ok::<(), secrets_core::Error>(())
+/// # }).unwrap();
+/// ```
+///
+/// The attributes, the key names and the checks made at compile time are in the
+/// [crate docs](crate#the-derive).
 #[cfg(feature = "derive")]
 pub use secrets_derive::Secrets;

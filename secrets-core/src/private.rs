@@ -29,6 +29,26 @@ pub fn parse_infisical_listing(
         .map_err(|e| format!("not a listing (line {}, column {})", e.line(), e.column()))
 }
 
+/// How the derived `Debug` shows an optional field: `None`, or `Some([REDACTED])`, so that a
+/// reader can tell a missing optional secret from a loaded one without seeing it.
+pub struct RedactedOption<'a, T>(&'a Option<T>);
+
+impl<'a, T> RedactedOption<'a, T> {
+    #[must_use]
+    pub const fn new(value: &'a Option<T>) -> Self {
+        Self(value)
+    }
+}
+
+impl<T> std::fmt::Debug for RedactedOption<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            None => f.write_str("None"),
+            Some(_) => f.write_str("Some([REDACTED])"),
+        }
+    }
+}
+
 /// Picks the conversion of a field type at compile time: `SecretString`, `SecretBox<T>` and
 /// `bool` have their own (no copy; the wider boolean grammar); every other type goes through
 /// [`FromSecret`]. Generated code calls `(&&Convert::<T>::new()).convert(value)`; method

@@ -15,6 +15,20 @@ use crate::spec::StructSpec;
 /// `load()`/`loader()` and a redacting `Debug`. A hand-written impl is possible; the loader
 /// re-checks every key name at run time.
 ///
+/// Since the derive writes `Debug`, adding `#[derive(Debug)]` as well is an error:
+///
+/// ```text
+/// error[E0119]: conflicting implementations of trait `Debug` for type `AppSecrets`
+///  --> src/main.rs:3:17
+///   |
+/// 3 | #[derive(Debug, Secrets)]
+///   |          -----  ^^^^^^^ conflicting implementation for `AppSecrets`
+///   |          |
+///   |          first implementation here
+/// ```
+///
+/// Remove `Debug` from the list; the derived one names every field and shows no secret.
+///
 /// ```
 /// use secrets_core::{Env, Error, ExposeSecret, KeySpec, Loader, Resolved, SecretString, Secrets, StructSpec};
 ///

@@ -16,7 +16,7 @@ use syn::{Attribute, Expr, Lit, LitStr, Path, Token};
 use crate::ctxt::Ctxt;
 use crate::symbol::{
     ALLOW_EMPTY, CONTAINER_OPTIONS, CRATE, DEFAULT, ENV, ENVIRONMENT, FALLBACK_ON_STORE_ERROR,
-    FIELD_OPTIONS, NAME, NO_ENV, PATH, PREFIX, SECRET, Symbol,
+    FIELD_OPTIONS, NAME, NO_ENV, PATH, PREFIX, PUBLIC, SECRET, Symbol,
 };
 
 /// An option as written: the option word (for spans) and its value.
@@ -45,6 +45,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) path: Option<Given<LitStr>>,
     pub(crate) allow_empty: Option<Given<()>>,
     pub(crate) fallback_on_store_error: Option<Given<()>>,
+    /// `Debug` shows the value: for fields that are not secrets (a port, a log level).
+    pub(crate) public: Option<Given<()>>,
 }
 
 /// Where an attribute was written, for the "unknown option" message.
@@ -159,6 +161,9 @@ impl FieldAttrs {
                 } else if meta.path == FALLBACK_ON_STORE_ERROR {
                     parse_flag(cx, &meta, FALLBACK_ON_STORE_ERROR)?;
                     set(cx, &mut this.fallback_on_store_error, &meta, ());
+                } else if meta.path == PUBLIC {
+                    parse_flag(cx, &meta, PUBLIC)?;
+                    set(cx, &mut this.public, &meta, ());
                 } else {
                     unknown(cx, &meta, Place::Field)?;
                 }
@@ -601,9 +606,9 @@ mod tests {
             [
                 "`name` goes on a field, not on the struct; expected one of `path`, `environment`, `prefix`, `crate`",
                 "unknown secret attribute `frobnicate`; expected one of `path`, `environment`, `prefix`, `crate`",
-                "unknown secret attribute `nmae` (did you mean `name`?); expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`",
-                "`prefix` goes on the struct, not on a field; expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`",
-                "`crate` goes on the struct, not on a field; expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`",
+                "unknown secret attribute `nmae` (did you mean `name`?); expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`, `public`",
+                "`prefix` goes on the struct, not on a field; expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`, `public`",
+                "`crate` goes on the struct, not on a field; expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`, `public`",
             ]
         );
     }

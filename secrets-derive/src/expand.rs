@@ -73,7 +73,7 @@ fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
         &quote!(#krate::__private::Loader::<Self>::new().load().await),
         &quote!(#krate::__private::Loader::<Self>::new()),
     );
-    let debug = impl_debug(input, &name);
+    let debug = impl_debug(input, krate, &name);
     let shadows = shadow_user_items(&vars);
 
     quote! {
@@ -224,11 +224,23 @@ fn impl_inherent(
     }
 }
 
-/// A `Debug` that names every field and shows none of their values.
-fn impl_debug(input: &Input<'_>, name: &str) -> TokenStream {
+/// A `Debug` that names every field and shows no secret: `[REDACTED]`, `None` or
+/// `Some([REDACTED])` for an optional field, the value itself for a `public` one.
+fn impl_debug(input: &Input<'_>, krate: &TokenStream, name: &str) -> TokenStream {
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let fields = input.fields.iter().map(|field| &field.name);
+    let fields = input.fields.iter().map(|field| {
+        let name = &field.name;
+        let member = field.ident;
+        let shown = if field.attrs.public.is_some() {
+            quote!(&self.#member)
+        } else if field.optional.is_some() {
+            quote!(&#krate::__private::RedactedOption::new(&self.#member))
+        } else {
+            quote!(&::core::format_args!("[REDACTED]"))
+        };
+        quote!(.field(#name, #shown))
+    });
     quote! {
         #[automatically_derived]
         #[allow(unused_qualifications)]
@@ -236,7 +248,7 @@ fn impl_debug(input: &Input<'_>, name: &str) -> TokenStream {
             fn fmt(&self, __secrets_f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 __secrets_f
                     .debug_struct(#name)
-                    #(.field(#fields, &::core::format_args!("[REDACTED]")))*
+                    #(#fields)*
                     .finish()
             }
         }

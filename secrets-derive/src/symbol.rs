@@ -24,6 +24,7 @@ pub(crate) const ENV: Symbol = Symbol("env");
 pub(crate) const NO_ENV: Symbol = Symbol("no_env");
 pub(crate) const ALLOW_EMPTY: Symbol = Symbol("allow_empty");
 pub(crate) const FALLBACK_ON_STORE_ERROR: Symbol = Symbol("fallback_on_store_error");
+pub(crate) const PUBLIC: Symbol = Symbol("public");
 
 /// The options of `#[secret(...)]` on the struct, in the order the errors list them.
 pub(crate) const CONTAINER_OPTIONS: &[Symbol] = &[PATH, ENVIRONMENT, PREFIX, CRATE];
@@ -37,6 +38,7 @@ pub(crate) const FIELD_OPTIONS: &[Symbol] = &[
     PATH,
     ALLOW_EMPTY,
     FALLBACK_ON_STORE_ERROR,
+    PUBLIC,
 ];
 
 impl Symbol {

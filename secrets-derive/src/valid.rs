@@ -16,6 +16,7 @@ pub(crate) fn validate(cx: &Ctxt, input: &Input<'_>) {
     check_duplicate_env_vars(cx, input);
     check_file_var_collisions(cx, input);
     check_default(cx, input);
+    check_public(cx, input);
 }
 
 // A key that is also read as an env var (no `env`, no `no_env`) must be a valid env var name,
@@ -292,6 +293,40 @@ fn check_default(cx: &Ctxt, input: &Input<'_>) {
             );
         }
     }
+}
+
+// `public` prints the value in `Debug`, so it cannot go on a field whose type exists to keep
+// its value out of `Debug`: `SecretString` or `SecretBox<..>`, bare or in an `Option`.
+//
+//     #[secret(public)] port: u16,                    // ok: `Debug` shows `port: 8080`
+//     #[secret(public)] token: SecretString,          // error: a secret type stays redacted
+fn check_public(cx: &Ctxt, input: &Input<'_>) {
+    for field in &input.fields {
+        let Some(public) = &field.attrs.public else {
+            continue;
+        };
+        let ty = field.optional.unwrap_or(field.ty);
+        if let Some(wrapper) = secret_wrapper(ty) {
+            cx.error_spanned_by(
+                &public.word,
+                format!(
+                    "`public` shows the value in `Debug`, and a `{wrapper}` field is a secret whose value `Debug` never shows: remove `public`, or use a plain type such as `String` for a value that is not secret"
+                ),
+            );
+        }
+    }
+}
+
+/// `SecretString` or `SecretBox` when `ty` is one of secrecy's wrappers (by its last segment:
+/// the derive sees names, not types).
+fn secret_wrapper(ty: &syn::Type) -> Option<&'static str> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    ["SecretString", "SecretBox"]
+        .into_iter()
+        .find(|name| last.ident == name)
 }
 
 /// The env var named by `env = "..."`, if given.

@@ -10,7 +10,7 @@ pub struct AppSecrets {
     pub openfga_token: SecretString,
     #[secret(env = "PG_URL", path = "/db", fallback_on_store_error)]
     pub database_url: SecretString,
-    #[secret(default = "8080")]
+    #[secret(default = "8080", public)]
     pub port: u16,
     pub sentry_dsn: Option<SecretString>,
     pub r#type: std::option::Option<String>,
@@ -18,6 +18,7 @@ pub struct AppSecrets {
     pub signing_key: SecretBox<u64>,
     #[secret(default = "", allow_empty)]
     pub suffix: String,
+    #[secret(public)]
     pub region: core::option::Option<String>,
     pub verbose: bool,
 }

@@ -177,6 +177,7 @@
 mod convert;
 mod env;
 mod error;
+mod file;
 mod infisical;
 mod live;
 mod loader;

@@ -43,10 +43,10 @@ where
             .unwrap();
         let _ = tx.send(runtime.block_on(make()));
     });
-    match tokio::time::timeout(BOUND, rx).await {
-        Ok(result) => result.expect("the load panicked"),
-        Err(_) => panic!("{what}: no answer within {} s", BOUND.as_secs()),
-    }
+    tokio::time::timeout(BOUND, rx)
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no answer within {} s", BOUND.as_secs()))
+        .expect("the load panicked")
 }
 
 fn env(pairs: &[(&str, &str)]) -> Env {
@@ -368,7 +368,7 @@ async fn a_token_file_turned_fifo_after_configuration_is_refused_at_login() {
         .project_id(fake.project_id())
         .environment("prod")
         .token_file(&path)
-        .startup_deadline(Duration::from_secs(60))
+        .startup_deadline(Duration::from_mins(1))
         .build()
         .unwrap();
     std::fs::remove_file(&path).unwrap();

@@ -335,7 +335,7 @@ mod tests {
     }
 
     /// A minimal executor: parks the thread until woken.
-    fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    fn block_on<F: Future>(fut: F) -> F::Output {
         use std::sync::Arc;
         use std::task::{Context, Poll, Wake};
         struct Unpark(std::thread::Thread);

@@ -168,16 +168,19 @@ fn open(path: &Path) -> Result<File, FileError> {
 /// metadata said (`expected`). Every buffer, grown or final, is wiped when dropped.
 fn read_capped(file: File, expected: u64, cap: u64) -> Result<Zeroizing<Vec<u8>>, FileError> {
     let limit = cap.saturating_add(1);
+    let limit_len = usize::try_from(limit).unwrap_or(usize::MAX);
     let mut reader = file.take(limit);
     // Room for the expected length and the byte that proves the end, so that a file matching
-    // its metadata is read without growing (growing would copy the bytes).
-    let mut capacity = usize::try_from(expected.min(cap).saturating_add(1)).unwrap_or(usize::MAX);
-    let mut buf = Zeroizing::new(vec![0u8; capacity.max(1)]);
+    // its metadata is read without growing (growing copies the bytes, into wiped buffers).
+    let expected = usize::try_from(expected.saturating_add(1)).unwrap_or(usize::MAX);
+    let mut buf = Zeroizing::new(vec![0u8; expected.max(512).min(limit_len)]);
     let mut len = 0;
     loop {
         if len == buf.len() {
-            capacity = buf.len().saturating_mul(2);
-            let mut grown = Zeroizing::new(vec![0u8; capacity]);
+            if len >= limit_len {
+                break;
+            }
+            let mut grown = Zeroizing::new(vec![0u8; len.saturating_mul(2).min(limit_len)]);
             grown[..len].copy_from_slice(&buf[..len]);
             buf = grown;
         }
@@ -235,6 +238,11 @@ mod tests {
         assert_eq!(read_capped(file, 0, 4096), Err(FileError::TooLarge(4096)));
         let file = File::open(&path).unwrap();
         assert_eq!(read_capped(file, 0, 10_000).unwrap().len(), 10_000);
+        let file = File::open(&path).unwrap();
+        assert_eq!(read_capped(file, 0, 9_999), Err(FileError::TooLarge(9_999)));
+        // Metadata that overstates the length does not make the buffer larger than the cap.
+        let file = File::open(&path).unwrap();
+        assert_eq!(read_capped(file, u64::MAX, 10_000).unwrap().len(), 10_000);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

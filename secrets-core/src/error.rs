@@ -214,6 +214,12 @@ pub enum ProblemKind {
         /// Why, e.g. "is a directory".
         reason: String,
     },
+    /// A `_FILE` variable holds no `/` and names no file: most likely a value pasted in place
+    /// of a path. Its content is not kept, so it is never shown.
+    NotAPath {
+        /// The file variable, e.g. `DATABASE_URL_FILE`.
+        file_var: String,
+    },
     /// The store has the key but would not show its value (`secretValueHidden`).
     Withheld(Folder),
     /// The store's value still contains a `${...}` reference it could not expand.
@@ -232,7 +238,7 @@ impl ProblemKind {
             Self::Empty(_) => "empty",
             Self::Invalid { .. } | Self::NotUnicode(_) => "invalid",
             Self::Ambiguous { .. } => "ambiguous",
-            Self::UnreadableFile { .. } => "unreadable",
+            Self::UnreadableFile { .. } | Self::NotAPath { .. } => "unreadable",
             Self::Withheld(_) => "withheld",
             Self::UnexpandedReference(_) => "unexpanded",
             Self::Store(e) => e.kind().word(),
@@ -260,6 +266,7 @@ impl ProblemKind {
             Self::UnreadableFile { path, reason } => {
                 format!("cannot read {}: {reason}", path.display())
             }
+            Self::NotAPath { file_var } => crate::file::not_a_path(file_var),
             Self::Withheld(folder) => format!(
                 "Infisical {folder} withholds the value (secretValueHidden): grant the identity read access to secret values"
             ),

@@ -115,9 +115,14 @@
 //!
 //! ## Ambiguity and files
 //!
-//! Both `X` and `X_FILE` set is a problem (`ambiguous`): unset one. A `_FILE` that names a
-//! missing file, a directory, a file over 1 MiB or a file that is not UTF-8 is a problem that
-//! names the path.
+//! Both `X` and `X_FILE` set is a problem (`ambiguous`): unset one. A `_FILE` (or a file of the
+//! secrets directory) that names a missing file, something that is not a regular file once
+//! symlinks are followed (a directory, a device such as `/dev/zero`, a FIFO, a socket), a file
+//! over 1 MiB or a file that is not UTF-8 is a problem (`unreadable`) that names the path and
+//! why. Such files are refused before they are read, a FIFO is never waited on, no more than
+//! 1 MiB and a byte is ever read, and reads run off the async runtime's threads. A `_FILE`
+//! holding no `/` and naming no file is most likely the value itself, pasted by mistake: it is
+//! reported as such ([`ProblemKind::NotAPath`]) and never shown.
 //!
 //! # Errors
 //!
@@ -180,6 +185,7 @@
 mod convert;
 mod env;
 mod error;
+mod file;
 mod infisical;
 mod live;
 mod loader;

@@ -14,6 +14,7 @@ use zeroize::Zeroize;
 
 use crate::env::Env;
 use crate::error::{Error, Problem, ProblemKind, StoreError};
+use crate::file;
 use crate::infisical::{self, FromEnv};
 use crate::live::Watch;
 use crate::names;
@@ -23,10 +24,6 @@ use crate::secrets::Secrets;
 use crate::source::{Folder, Lookup, Source};
 use crate::spec::{KeySpec, StructSpec};
 use crate::store::{BoxFuture, FolderSecrets, SecretStore, StoredSecret, StoredValue};
-
-/// Files larger than this are not secrets; refusing them keeps a wrong path (a log file, a
-/// device) from filling memory.
-const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Loads a [`Secrets`] struct, with the sources and options you choose.
 ///
@@ -424,25 +421,30 @@ impl Sources<'_> {
                 None
             }
             (file_var, Some(path)) => {
+                let pasted = file::is_bare_word(&path);
                 let path = PathBuf::from(path);
                 let source = Source::File {
                     var: file_var.to_owned(),
                     path: path.clone(),
                 };
-                Some(match read_secret_file(&path).await {
-                    Ok(Some(value)) => Outcome::found(value, source, std::mem::take(tried)),
-                    Ok(None) => Outcome::failed(
-                        ProblemKind::UnreadableFile {
-                            path,
-                            reason: "no such file".to_owned(),
-                        },
-                        std::mem::take(tried),
-                    ),
+                Some(match read_secret_file(path.clone()).await {
+                    Ok(value) => Outcome::found(value, source, std::mem::take(tried)),
+                    // No `/` and no such file: most likely the value itself, which must not
+                    // be shown as a path.
+                    Err(FileError::Unreadable(file::FileError::NotFound)) if pasted => {
+                        let kind = ProblemKind::NotAPath {
+                            file_var: file_var.to_owned(),
+                        };
+                        Outcome::failed(kind, std::mem::take(tried))
+                    }
                     Err(FileError::NotUnicode) => {
                         Outcome::failed(ProblemKind::NotUnicode(source), std::mem::take(tried))
                     }
                     Err(FileError::Unreadable(reason)) => Outcome::failed(
-                        ProblemKind::UnreadableFile { path, reason },
+                        ProblemKind::UnreadableFile {
+                            path,
+                            reason: reason.to_string(),
+                        },
                         std::mem::take(tried),
                     ),
                 })
@@ -458,9 +460,9 @@ impl Sources<'_> {
         }
         let path = dir.join(key.key());
         let source = Source::SecretsDir(path.clone());
-        match read_secret_file(&path).await {
-            Ok(Some(value)) => Some(Outcome::found(value, source, std::mem::take(tried))),
-            Ok(None) => {
+        match read_secret_file(path.clone()).await {
+            Ok(value) => Some(Outcome::found(value, source, std::mem::take(tried))),
+            Err(FileError::Unreadable(file::FileError::NotFound)) => {
                 tried.push(Lookup::NoFile(path));
                 None
             }
@@ -469,7 +471,10 @@ impl Sources<'_> {
                 std::mem::take(tried),
             )),
             Err(FileError::Unreadable(reason)) => Some(Outcome::failed(
-                ProblemKind::UnreadableFile { path, reason },
+                ProblemKind::UnreadableFile {
+                    path,
+                    reason: reason.to_string(),
+                },
                 std::mem::take(tried),
             )),
         }
@@ -586,42 +591,20 @@ impl Drop for SecretOs {
 
 enum FileError {
     NotUnicode,
-    Unreadable(String),
+    Unreadable(file::FileError),
 }
 
-/// Reads a secret file: `Ok(None)` when it does not exist; a single trailing newline (`\n` or
-/// `\r\n`) is dropped, as `echo` and editors add one.
-async fn read_secret_file(path: &Path) -> Result<Option<SecretString>, FileError> {
-    let meta = match tokio::fs::metadata(path).await {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(FileError::Unreadable(e.kind().to_string())),
-    };
-    if meta.is_dir() {
-        return Err(FileError::Unreadable("is a directory".to_owned()));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(FileError::Unreadable(format!(
-            "larger than {MAX_FILE_BYTES} bytes"
-        )));
-    }
-    let bytes = tokio::fs::read(path)
+/// Reads a secret file (at most [`file::SECRET_FILE_MAX`], off the runtime's threads); a
+/// single trailing newline (`\n` or `\r\n`) is dropped, as `echo` and editors add one.
+async fn read_secret_file(path: PathBuf) -> Result<SecretString, FileError> {
+    let bytes = file::read_off_thread(path, file::SECRET_FILE_MAX)
         .await
-        .map_err(|e| FileError::Unreadable(e.kind().to_string()))?;
-    let mut text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            e.into_bytes().zeroize();
-            return Err(FileError::NotUnicode);
-        }
-    };
-    if text.ends_with('\n') {
-        text.pop();
-        if text.ends_with('\r') {
-            text.pop();
-        }
+        .map_err(FileError::Unreadable)?;
+    let mut text = std::str::from_utf8(&bytes).map_err(|_| FileError::NotUnicode)?;
+    if let Some(rest) = text.strip_suffix('\n') {
+        text = rest.strip_suffix('\r').unwrap_or(rest);
     }
-    Ok(Some(SecretString::from(text)))
+    Ok(SecretString::from(text))
 }
 
 /// Re-checks the names of a spec at run time: the derive checks them at compile time, but a

@@ -14,13 +14,11 @@ use zeroize::Zeroizing;
 use super::api::LoginResponse;
 use super::http::{Call, Counters, Reply, Transport, redirect_error, server_error, with_message};
 use crate::error::{StoreError, StoreErrorKind};
+use crate::file;
 
 /// Where the Kubernetes service-account token is mounted in a pod.
 pub(crate) const DEFAULT_KUBERNETES_TOKEN_PATH: &str =
     "/var/run/secrets/kubernetes.io/serviceaccount/token";
-
-/// Token and JWT files larger than this are not tokens.
-const MAX_TOKEN_FILE_BYTES: u64 = 64 * 1024;
 
 /// How a client gets its access token.
 pub(crate) enum Credentials {
@@ -400,7 +398,8 @@ fn token_result(reply: &Reply, what: &str) -> Result<Obtained, StoreError> {
     ))
 }
 
-/// Reads a token file: trimmed, non-empty, at most 64 KiB, wiped buffers.
+/// Reads a token file: trimmed, non-empty, at most [`file::TOKEN_FILE_MAX`] bytes, wiped
+/// buffers; off the runtime's threads, and within the startup deadline of the fetch awaiting it.
 async fn read_token_file(path: &Path, what: &str) -> Result<SecretString, StoreError> {
     let unreadable = |reason: String| {
         StoreError::new(
@@ -408,19 +407,9 @@ async fn read_token_file(path: &Path, what: &str) -> Result<SecretString, StoreE
             format!("cannot read the {what} {}: {reason}", path.display()),
         )
     };
-    let meta = tokio::fs::metadata(path)
+    let bytes = file::read_off_thread(path.to_owned(), file::TOKEN_FILE_MAX)
         .await
-        .map_err(|e| unreadable(e.kind().to_string()))?;
-    if meta.len() > MAX_TOKEN_FILE_BYTES {
-        return Err(unreadable(format!(
-            "larger than {MAX_TOKEN_FILE_BYTES} bytes"
-        )));
-    }
-    let bytes = Zeroizing::new(
-        tokio::fs::read(path)
-            .await
-            .map_err(|e| unreadable(e.kind().to_string()))?,
-    );
+        .map_err(|e| unreadable(e.to_string()))?;
     let text = std::str::from_utf8(&bytes).map_err(|_| unreadable("not UTF-8".to_owned()))?;
     let token = text.trim();
     if token.is_empty() {

@@ -1,17 +1,18 @@
 //! Zero-config from the Infisical CLI's env var names, and the checks every configuration
 //! passes (URL, HTTPS, files).
 
+use std::ffi::OsStr;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use secrecy::SecretString;
 use url::{Host, Url};
-use zeroize::Zeroizing;
 
 use super::auth::{Credentials, DEFAULT_KUBERNETES_TOKEN_PATH};
 use super::{FromEnv, InfisicalClientBuilder};
 use crate::env::Env;
+use crate::file;
 
 /// The instance URL (the CLI's current name); `/api` may be included or not.
 pub(crate) const DOMAIN: &str = "INFISICAL_DOMAIN";
@@ -142,13 +143,11 @@ fn is_loopback(host: &Host<&str>) -> bool {
     }
 }
 
-/// Checks that a token file can be read and holds something, without keeping its content.
+/// Checks that a token file can be read and holds something, without keeping its content:
+/// read with the capped reader (a regular file of at most [`file::TOKEN_FILE_MAX`] bytes, never
+/// a FIFO or a device), its bytes wiped.
 pub(crate) fn check_token_file(path: &Path) -> Result<(), String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.kind().to_string())?;
-    if meta.is_dir() {
-        return Err("is a directory".to_owned());
-    }
-    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| e.kind().to_string())?);
+    let bytes = file::read(path, file::TOKEN_FILE_MAX).map_err(|e| e.to_string())?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err("the file is empty".to_owned());
     }
@@ -239,11 +238,10 @@ pub(crate) fn from_env(env: &Env) -> FromEnv {
         }
     }
     if let Some(path) = r.get(CA_BUNDLE) {
-        match std::fs::read(&path) {
-            Ok(pem) => builder = builder.ca_bundle_pem(pem),
-            Err(e) => r.problems.push(format!(
-                "{CA_BUNDLE} names {path}, which cannot be read: {}",
-                e.kind()
+        match file::read(Path::new(&path), file::CA_BUNDLE_MAX) {
+            Ok(pem) => builder = builder.ca_bundle_pem(pem.to_vec()),
+            Err(reason) => r.problems.push(format!(
+                "{CA_BUNDLE} names {path}, which cannot be read: {reason}"
             )),
         }
     }
@@ -282,6 +280,10 @@ fn credentials(r: &mut Reader<'_>) -> Option<Credentials> {
         return Some(Credentials::access_token(SecretString::from(token)));
     }
     if let Some(path) = r.get(TOKEN_FILE) {
+        if file::is_not_a_path(OsStr::new(&path)) {
+            r.problems.push(file::not_a_path(TOKEN_FILE));
+            return None;
+        }
         return match check_token_file(Path::new(&path)) {
             Ok(()) => Some(Credentials::TokenFile(PathBuf::from(path))),
             Err(reason) => {
@@ -315,6 +317,12 @@ fn credentials(r: &mut Reader<'_>) -> Option<Credentials> {
     }
     let token_path = r.get(KUBERNETES_TOKEN_PATH);
     if let Some((_, identity_id)) = r.first(&[MACHINE_IDENTITY_ID, KUBERNETES_IDENTITY_ID]) {
+        if let Some(path) = &token_path
+            && file::is_not_a_path(OsStr::new(path))
+        {
+            r.problems.push(file::not_a_path(KUBERNETES_TOKEN_PATH));
+            return None;
+        }
         let path = token_path.unwrap_or_else(|| DEFAULT_KUBERNETES_TOKEN_PATH.to_owned());
         return match check_token_file(Path::new(&path)) {
             Ok(()) => Some(Credentials::Kubernetes {

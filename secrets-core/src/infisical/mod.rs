@@ -10,15 +10,22 @@
 //! |---|---|
 //! | `INFISICAL_DOMAIN`, else `INFISICAL_API_URL` | instance URL, with or without `/api`; default `https://app.infisical.com` |
 //! | `INFISICAL_UNIVERSAL_AUTH_ACCESS_TOKEN`, else `INFISICAL_TOKEN` | an access token (an `st.` service token too) |
-//! | `INFISICAL_TOKEN_FILE` | a file holding an access token (the Infisical agent's sink), read again at each load and when the token is rejected |
+//! | `INFISICAL_TOKEN_FILE` | a file holding an access token (the Infisical agent's sink), read again at each load and when the token is rejected; a regular file of at most 64 KiB |
 //! | `INFISICAL_UNIVERSAL_AUTH_CLIENT_ID` + `INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET` | Universal Auth |
-//! | `INFISICAL_MACHINE_IDENTITY_ID` (or `INFISICAL_KUBERNETES_IDENTITY_ID`) | Kubernetes auth, with the pod's service-account token from `INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH` (default `/var/run/secrets/kubernetes.io/serviceaccount/token`) |
+//! | `INFISICAL_MACHINE_IDENTITY_ID` (or `INFISICAL_KUBERNETES_IDENTITY_ID`) | Kubernetes auth, with the pod's service-account token from `INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH` (default `/var/run/secrets/kubernetes.io/serviceaccount/token`; a regular file of at most 64 KiB) |
 //! | `INFISICAL_PROJECT_ID` | the project (required) |
 //! | `INFISICAL_ENVIRONMENT` | environment slug, overriding the struct's |
 //! | `INFISICAL_SECRET_PATH` | folder, overriding the struct's (a field's own path still wins) |
-//! | `INFISICAL_CA_BUNDLE` | path of a PEM file of extra root certificates (self-hosted servers) |
+//! | `INFISICAL_CA_BUNDLE` | path of a PEM file of extra root certificates (self-hosted servers); a regular file of at most 4 MiB |
 //! | `INFISICAL_STARTUP_TIMEOUT` | seconds a load may spend on Infisical in total (default 30) |
 //! | `INFISICAL_REQUEST_TIMEOUT` | seconds one HTTP request may take (default 10) |
+//!
+//! The files these variables name are checked when the client is configured and refused,
+//! naming the path and why, when they are not regular files once symlinks are followed (a
+//! device, a FIFO, a socket, a directory) or are larger than their cap; nothing beyond the
+//! cap is ever read, and a FIFO is never waited on. Token files are read again at login off
+//! the runtime's threads, within the startup deadline. A token-file variable holding no `/`
+//! and naming no file is reported as a value pasted by mistake, without showing it.
 //!
 //! Credentials are taken from the first complete method in the order of the table. With none
 //! of these variables set (tuning variables aside) the loader runs on env vars, files and
@@ -693,7 +700,8 @@ impl InfisicalClientBuilder {
     }
 
     /// Authenticates with the access token in `path`, read on first use, again at each load
-    /// and when the server rejects the token (the Infisical agent rewrites it).
+    /// and when the server rejects the token (the Infisical agent rewrites it). It must be a
+    /// regular file of at most 64 KiB.
     #[must_use]
     pub fn token_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.credentials = Some(Credentials::TokenFile(path.into()));

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
-use serde::de::IgnoredAny;
+use serde::de::{IgnoredAny, Visitor};
+use serde::{Deserialize, Deserializer};
 
 use crate::source::Folder;
 use crate::store::{FolderSecrets, StoredSecret};
@@ -24,8 +24,59 @@ const MAX_MESSAGE_CHARS: usize = 300;
 /// `Instant::now() + wait` far from overflowing (which panics) whatever the server sends.
 const MAX_RETRY_WAIT_SECS: u64 = 86_400;
 
+/// A deserializer that reads a struct from a JSON object only.
+///
+/// serde's derived visitors also accept a struct written as an array of its fields in order
+/// (`[[["KEY","value"]]]` would be a listing): no Infisical body is ever an array, and a
+/// proxy's or a broken server's array must be an unusable response, not secrets. Each wire
+/// struct below derives its visitor with `#[serde(remote = "Self")]` and its `Deserialize`
+/// hands it this wrapper, which asks for a map where the derive asks for a struct; nested
+/// structs go through their own `Deserialize`, so every level is checked, without a detour
+/// through `serde_json::Value`.
+struct MapOnly<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+/// `Deserialize` for a wire struct whose derived visitor is its inherent `deserialize`
+/// (`#[serde(remote = "Self")]`): from a JSON object only (see [`MapOnly`]).
+macro_rules! from_object_only {
+    ($($ty:ty),* $(,)?) => {$(
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <$ty>::deserialize(MapOnly(deserializer))
+            }
+        }
+    )*};
+}
+
+from_object_only!(ListResponse, RawSecret, ImportBlock, LoginResponse);
+#[cfg(test)]
+from_object_only!(GetResponse);
+
 /// `GET /api/v4/secrets` and `GET /api/v3/secrets/raw`.
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 pub(crate) struct ListResponse {
     // Core: a body without `secrets` is not a listing (an HTML page, a proxy's JSON).
     secrets: Vec<RawSecret>,
@@ -36,7 +87,7 @@ pub(crate) struct ListResponse {
 
 /// One secret of a listing or an import block.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub(crate) struct RawSecret {
     secret_key: String,
     // Straight into a `SecretString`: no `String` copy of the value outlives the parse.
@@ -49,7 +100,7 @@ pub(crate) struct RawSecret {
 
 /// `imports[]`: the secrets of a folder imported into the listed one.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 struct ImportBlock {
     #[serde(default)]
     secret_path: Option<String>,
@@ -64,13 +115,14 @@ struct ImportBlock {
 /// (one list per folder beats one request per key), parsed in tests to pin the shape.
 #[cfg(test)]
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 pub(crate) struct GetResponse {
     pub(crate) secret: RawSecret,
 }
 
 /// A login (`/api/v1/auth/*/login`) or renew response.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub(crate) struct LoginResponse {
     pub(crate) access_token: SecretString,
     /// Seconds the token lives; `0` means no expiry.
@@ -677,6 +729,38 @@ pub(crate) mod tests {
         assert!(
             serde_json::from_str::<ListResponse>(r#"{"secrets":[{"secretKey":"A"}]}"#).is_err()
         );
+    }
+
+    #[test]
+    fn arrays_are_not_objects_at_any_level() {
+        // serde's derive reads a struct from an array of its fields too; none of these is a
+        // listing, however well the fields line up.
+        for body in [
+            "[[]]",
+            r#"[[["DATABASE_URL","V"]]]"#,
+            r#"[[["DATABASE_URL","V"]],[]]"#,
+            r#"{"secrets":[["DATABASE_URL","V"]]}"#,
+            r#"{"secrets":[],"imports":[["/x","prod",[]]]}"#,
+            r#"{"secrets":[],"imports":[{"secretPath":"/x","secrets":[["DATABASE_URL","V"]]}]}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<ListResponse>(body).is_err(),
+                "{body}"
+            );
+        }
+        for body in [r#"["eyJ.a.b"]"#, r#"["eyJ.a.b",7200,86400]"#] {
+            assert!(
+                serde_json::from_str::<LoginResponse>(body).is_err(),
+                "{body}"
+            );
+        }
+        assert!(serde_json::from_str::<GetResponse>(r#"[["K","V"]]"#).is_err());
+        // The objects themselves still parse.
+        let f = list(
+            r#"{"secrets":[{"secretKey":"A","secretValue":"1"}],"imports":[]}"#,
+            &prod("/"),
+        );
+        assert_eq!(value(&f, "A"), "1");
     }
 
     #[test]

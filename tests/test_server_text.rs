@@ -3,6 +3,8 @@
 //! text that echoes what the client sent (a client secret, a token, a value) is scrubbed from
 //! every error and log line.
 
+use std::io::{self, Write};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use secrets_core::testing::{
@@ -16,6 +18,15 @@ use secrets_core::{
 const CLIENT_ID: &str = "client-id-server-text";
 const CLIENT_SECRET: &str = "SENTINEL-text-client-secret-5e1c";
 const VALUE: &str = "postgres://app:SENTINEL-text-value-d2a7@db.internal/app";
+const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.SENTINEL-text-token-90fb.c2lnbmF0dXJl";
+const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.SENTINEL-text-jwt-4c3e.c2lnbmF0dXJl";
+/// What must never be shown: the distinctive part of each secret above.
+const TELLS: [&str; 4] = [
+    "text-client-secret-5e1c",
+    "text-value-d2a7",
+    "text-token-90fb",
+    "text-jwt-4c3e",
+];
 
 /// One folder (`prod:/`).
 #[derive(Secrets)]
@@ -110,4 +121,221 @@ async fn a_login_reply_that_is_an_array_is_an_invalid_response() {
     let e = store_error(&error);
     assert_eq!(e.kind(), StoreErrorKind::InvalidResponse, "{error}");
     assert_eq!(fake.request_count(Route::ListV4), 0, "{error}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Echoes
+
+#[derive(Clone, Default)]
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Sink {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+}
+
+/// Every log line, down to TRACE, of the current thread (the test's runtime, the fake's and
+/// the client's tasks included) until the guard drops.
+fn capture() -> (Sink, tracing::subscriber::DefaultGuard) {
+    let sink = Sink::default();
+    let writer = sink.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    (sink, tracing::subscriber::set_default(subscriber))
+}
+
+/// Panics if `text` holds a secret of this file, without repeating it.
+#[track_caller]
+fn assert_clean(what: &str, text: &str) {
+    for tell in TELLS {
+        if let Some(at) = text.find(tell) {
+            let context = &text[at.saturating_sub(80)..at];
+            panic!("a secret leaked into {what}, after: {context:?}");
+        }
+    }
+}
+
+/// Every way a user can print `error`, and the log lines.
+#[track_caller]
+fn assert_all_clean(error: &Error, logs: &Sink) {
+    assert_clean("Display", &error.to_string());
+    assert_clean("Debug", &format!("{error:?}"));
+    assert_clean("Debug", &format!("{error:#?}"));
+    for problem in error.problems() {
+        assert_clean("a problem", &problem.to_string());
+        assert_clean("a problem's Debug", &format!("{problem:?}"));
+        if let ProblemKind::Store(e) = problem.kind() {
+            for part in [e.message(), e.name(), e.req_id()].into_iter().flatten() {
+                assert_clean("a store error's part", part);
+            }
+        }
+    }
+    assert_clean("the logs", &logs.text());
+}
+
+/// An Infisical error body whose message says `message`.
+fn echo(status: u16, name: &str, message: &str) -> Fault {
+    let body = serde_json::json!({
+        "statusCode": status,
+        "error": name,
+        "message": message,
+        "reqId": "req-echo-1",
+    });
+    json_body(status, &body.to_string())
+}
+
+#[tokio::test]
+async fn a_login_body_echoed_by_the_server_is_redacted() {
+    let (logs, _guard) = capture();
+    let fake = fake().start().await;
+    let sent =
+        serde_json::json!({"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}).to_string();
+    // Two 503s, retried and logged, then a 401: each echoes the body it got.
+    fake.fail_next(
+        Route::UniversalAuthLogin,
+        2,
+        echo(503, "ServiceUnavailable", &format!("cannot handle {sent}")),
+    );
+    fake.fail_always(
+        Route::UniversalAuthLogin,
+        echo(
+            401,
+            "UnauthorizedError",
+            &format!("Invalid credentials in {sent}"),
+        ),
+    );
+    let client = fast(fake.url()).build().unwrap();
+    let error = load(&client).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(e.kind(), StoreErrorKind::Unauthorized, "{error}");
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 3);
+    assert!(
+        e.message()
+            .unwrap()
+            .contains(r#""clientSecret":"[REDACTED]""#),
+        "{error}"
+    );
+    let logged = logs.text();
+    assert!(
+        logged.contains("retrying") && logged.contains("[REDACTED]"),
+        "{logged}"
+    );
+    assert_all_clean(&error, &logs);
+}
+
+#[tokio::test]
+async fn a_kubernetes_jwt_echoed_by_the_server_is_redacted() {
+    let (logs, _guard) = capture();
+    let dir = tempfile::tempdir().unwrap();
+    let jwt_path = dir.path().join("token");
+    std::fs::write(&jwt_path, JWT).unwrap();
+    let fake = FakeInfisical::builder()
+        .secret("prod", "/", "DATABASE_URL", VALUE)
+        .kubernetes_auth("identity-text", JWT)
+        .start()
+        .await;
+    fake.fail_always(
+        Route::KubernetesLogin,
+        echo(
+            401,
+            "UnauthorizedError",
+            &format!(r#"token review failed for {{"identityId":"identity-text","jwt":"{JWT}"}}"#),
+        ),
+    );
+    let client = InfisicalClient::builder()
+        .base_url(fake.url())
+        .project_id(DEFAULT_PROJECT_ID)
+        .kubernetes_auth("identity-text")
+        .kubernetes_token_path(&jwt_path)
+        .build()
+        .unwrap();
+    let error = load(&client).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(e.kind(), StoreErrorKind::Unauthorized, "{error}");
+    assert!(e.message().unwrap().contains("[REDACTED]"), "{error}");
+    assert_all_clean(&error, &logs);
+}
+
+#[tokio::test]
+async fn an_authorization_header_echoed_in_a_403_or_a_500_is_redacted() {
+    for (status, name, kind) in [
+        (403, "PermissionDenied", StoreErrorKind::Forbidden),
+        (500, "InternalServerError", StoreErrorKind::Server),
+    ] {
+        let (logs, _guard) = capture();
+        let fake = fake().access_token(TOKEN).start().await;
+        fake.fail_always(
+            Route::ListV4,
+            echo(
+                status,
+                name,
+                &format!("denied: authorization: Bearer {TOKEN}"),
+            ),
+        );
+        let client = fast(fake.url())
+            .access_token(SecretString::from(TOKEN))
+            .build()
+            .unwrap();
+        let error = load(&client).await.err().unwrap();
+        let e = store_error(&error);
+        assert_eq!(e.kind(), kind, "{error}");
+        assert!(
+            e.message().unwrap().contains("Bearer [REDACTED]"),
+            "{error}"
+        );
+        if status == 500 {
+            let logged = logs.text();
+            assert!(logged.contains("retrying"), "{logged}");
+        }
+        assert_all_clean(&error, &logs);
+    }
+}
+
+#[tokio::test]
+async fn a_value_the_client_holds_echoed_by_the_server_is_redacted() {
+    let (logs, _guard) = capture();
+    let fake = fake().start().await;
+    let client = fast(fake.url()).build().unwrap();
+    let app = load(&client).await.unwrap();
+    assert_eq!(
+        secrets_core::ExposeSecret::expose_secret(&app.database_url),
+        VALUE
+    );
+    fake.fail_always(
+        Route::ListV4,
+        echo(
+            500,
+            "InternalServerError",
+            &format!("duplicate value {VALUE}"),
+        ),
+    );
+    let error = load(&client).await.err().unwrap();
+    assert_eq!(
+        store_error(&error).kind(),
+        StoreErrorKind::Server,
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("duplicate value [REDACTED]"),
+        "{error}"
+    );
+    assert_all_clean(&error, &logs);
 }

@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 use zeroize::Zeroizing;
 
-use super::api::LoginResponse;
+use super::api::{LoginResponse, Redactions};
 use super::http::{Call, Counters, Reply, Transport, redirect_error, server_error, with_message};
 use crate::error::{StoreError, StoreErrorKind};
 
@@ -91,6 +91,17 @@ impl Credentials {
             Self::TokenFile(_) => "token file",
             Self::UniversalAuth { .. } => "Universal Auth",
             Self::Kubernetes { .. } => "Kubernetes auth",
+        }
+    }
+
+    /// Adds the secrets given in code (a client secret, an access token) to `redactions`.
+    pub(crate) fn redact<'a>(&'a self, redactions: &mut Redactions<'a>) {
+        match self {
+            Self::AccessToken(token) => redactions.add(token.expose_secret()),
+            Self::UniversalAuth { client_secret, .. } => {
+                redactions.add(client_secret.expose_secret());
+            }
+            Self::TokenFile(_) | Self::Kubernetes { .. } => {}
         }
     }
 
@@ -191,11 +202,14 @@ struct Obtained {
     renewable: bool,
 }
 
-/// What a login needs: the transport, the server and the credentials.
+/// What a login needs: the transport, the server and the credentials, and what the server's
+/// text must not repeat.
 pub(crate) struct Login<'a> {
     pub(crate) transport: &'a Transport,
     pub(crate) base: &'a str,
     pub(crate) credentials: &'a Credentials,
+    /// The credentials' secrets and the values the client holds.
+    pub(crate) redactions: &'a Redactions<'a>,
 }
 
 impl Login<'_> {
@@ -219,8 +233,14 @@ impl Login<'_> {
                     client_id,
                     client_secret: client_secret.expose_secret(),
                 };
-                self.login("/api/v1/auth/universal-auth/login", &body, deadline)
-                    .await
+                // The client secret is among the credentials' redactions already.
+                self.login(
+                    "/api/v1/auth/universal-auth/login",
+                    &body,
+                    deadline,
+                    self.redactions,
+                )
+                .await
             }
             Credentials::Kubernetes {
                 identity_id,
@@ -237,8 +257,15 @@ impl Login<'_> {
                     identity_id,
                     jwt: jwt.expose_secret(),
                 };
-                self.login("/api/v1/auth/kubernetes-auth/login", &body, deadline)
-                    .await
+                let mut redactions = self.redactions.clone();
+                redactions.add(jwt.expose_secret());
+                self.login(
+                    "/api/v1/auth/kubernetes-auth/login",
+                    &body,
+                    deadline,
+                    &redactions,
+                )
+                .await
             }
         }
     }
@@ -248,12 +275,20 @@ impl Login<'_> {
         route: &str,
         body: &impl Serialize,
         deadline: Instant,
+        redactions: &Redactions<'_>,
     ) -> Result<Obtained, StoreError> {
         let method = self.credentials.method();
         Counters::bump(&self.transport.counters().logins);
         let what = format!("{method} login");
-        self.post(Call::Login(method), &what, route, body, deadline)
-            .await
+        self.post(
+            Call::Login(method),
+            &what,
+            route,
+            body,
+            deadline,
+            redactions,
+        )
+        .await
     }
 
     /// `POST /api/v1/auth/token/renew`: the same token with a new TTL (2024 servers) or a new
@@ -268,12 +303,15 @@ impl Login<'_> {
         let body = Body {
             access_token: token.bearer(),
         };
+        let mut redactions = self.redactions.clone();
+        redactions.add(token.bearer());
         self.post(
             Call::Renew,
             "token renewal",
             "/api/v1/auth/token/renew",
             &body,
             deadline,
+            &redactions,
         )
         .await
     }
@@ -285,6 +323,7 @@ impl Login<'_> {
         route: &str,
         body: &impl Serialize,
         deadline: Instant,
+        redactions: &Redactions<'_>,
     ) -> Result<Obtained, StoreError> {
         let json = Zeroizing::new(serde_json::to_vec(body).map_err(|_| {
             StoreError::new(
@@ -305,9 +344,10 @@ impl Login<'_> {
                         .body(json.to_vec())
                 },
                 deadline,
+                redactions,
             )
             .await?;
-        token_result(&reply, what)
+        token_result(&reply, what, redactions)
     }
 }
 
@@ -327,12 +367,16 @@ impl Obtained {
 /// current servers lock an identity out after a few failed logins.
 #[cfg(test)]
 fn login_result(reply: &Reply, method: &'static str) -> Result<Obtained, StoreError> {
-    token_result(reply, &format!("{method} login"))
+    token_result(reply, &format!("{method} login"), &Redactions::default())
 }
 
 /// A login or renew reply (`what` says which, e.g. `Universal Auth login`) as a token or an
-/// error.
-fn token_result(reply: &Reply, what: &str) -> Result<Obtained, StoreError> {
+/// error, with `redactions` scrubbed from what the server said.
+fn token_result(
+    reply: &Reply,
+    what: &str,
+    redactions: &Redactions<'_>,
+) -> Result<Obtained, StoreError> {
     let status = reply.status;
     if (200..300).contains(&status) {
         let login: LoginResponse = serde_json::from_slice(&reply.body).map_err(|e| {
@@ -364,7 +408,7 @@ fn token_result(reply: &Reply, what: &str) -> Result<Obtained, StoreError> {
     if (300..400).contains(&status) {
         return Err(redirect_error(reply));
     }
-    let info = reply.error_info();
+    let info = reply.error_info(redactions);
     let said = info
         .message
         .clone()

@@ -10,7 +10,7 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, LOCATION, RETRY_AFTER}
 use tokio::time::Instant;
 use zeroize::Zeroizing;
 
-use super::api::{self, ErrorInfo};
+use super::api::{self, ErrorInfo, Redactions};
 use crate::error::{StoreError, StoreErrorKind};
 
 /// Timeouts, retries and limits of a client. The defaults are documented on
@@ -84,8 +84,9 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    pub(crate) fn error_info(&self) -> ErrorInfo {
-        ErrorInfo::parse(&self.body, self.is_html)
+    /// What the error body said, with `redactions` scrubbed from it.
+    pub(crate) fn error_info(&self, redactions: &Redactions<'_>) -> ErrorInfo {
+        ErrorInfo::parse_redacted(&self.body, self.is_html, redactions)
     }
 
     /// Statuses worth another try: rate limits (429, and the 500 with `Retry-After` that the
@@ -206,12 +207,14 @@ impl Transport {
 
     /// Sends the request `build` makes, retrying transient failures with exponential backoff
     /// and jitter (or the server's `Retry-After`), never past `deadline`. Returns the first
-    /// non-retryable reply, whatever its status.
+    /// non-retryable reply, whatever its status. What the server says in a retried reply is
+    /// logged and kept with `redactions` scrubbed from it.
     pub(crate) async fn send(
         &self,
         call: Call,
         build: impl Fn() -> reqwest::RequestBuilder,
         deadline: Instant,
+        redactions: &Redactions<'_>,
     ) -> Result<Reply, StoreError> {
         let mut backoff = self.settings.backoff();
         let mut attempts = 0_usize;
@@ -221,7 +224,7 @@ impl Transport {
             if call == Call::List {
                 Counters::bump(&self.counters.list_requests);
             }
-            let (error, asked) = match self.attempt(build()).await {
+            let (error, asked) = match self.attempt(build(), redactions).await {
                 Ok(reply) => return Ok(reply),
                 Err(Failure::Fatal(error)) => return Err(error),
                 Err(Failure::Retry(error, asked)) => (error, asked),
@@ -250,14 +253,18 @@ impl Transport {
         }
     }
 
-    async fn attempt(&self, request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
+    async fn attempt(
+        &self,
+        request: reqwest::RequestBuilder,
+        redactions: &Redactions<'_>,
+    ) -> Result<Reply, Failure> {
         let response = request
             .send()
             .await
             .map_err(|e| Failure::Retry(self.transport_error(&e), None))?;
         let reply = self.read(response).await?;
         if reply.is_retryable() {
-            let info = reply.error_info();
+            let info = reply.error_info(redactions);
             let asked = reply.retry_after.or_else(|| info.retry_hint());
             let (kind, fallback) = if reply.is_rate_limit() {
                 (StoreErrorKind::Throttled, "rate limited")
@@ -295,7 +302,7 @@ impl Transport {
         let location_host = headers
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
-            .map(|l| location_host(l, &self.host));
+            .map(|l| api::clean(&location_host(l, &self.host)));
         let is_html = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())

@@ -88,6 +88,7 @@ use reqwest::header::IF_NONE_MATCH;
 use secrecy::SecretString;
 use tokio::time::Instant;
 
+use self::api::Redactions;
 use self::auth::{Credentials, DEFAULT_KUBERNETES_TOKEN_PATH, IssuedToken, Login, TokenHolder};
 use self::http::{
     Call, Counters, Reply, Settings, Transport, redirect_error, server_error, with_message,
@@ -246,11 +247,12 @@ impl InfisicalClient {
         self.inner.tokens.age(by).await;
     }
 
-    fn login(&self) -> Login<'_> {
+    fn login<'a>(&'a self, redactions: &'a Redactions<'a>) -> Login<'a> {
         Login {
             transport: &self.inner.transport,
             base: &self.inner.base,
             credentials: &self.inner.credentials,
+            redactions,
         }
     }
 
@@ -273,7 +275,14 @@ impl InfisicalClient {
     }
 
     async fn fetch_within(&self, folder: &Folder, load: Load) -> Result<FolderSecrets, StoreError> {
-        let login = self.login();
+        // What server text must not repeat: the credentials and every value held so far.
+        let held: Vec<Arc<Remembered>> = self.listings().values().cloned().collect();
+        let mut redactions = Redactions::default();
+        self.inner.credentials.redact(&mut redactions);
+        for remembered in &held {
+            redactions.add_folder(&remembered.secrets);
+        }
+        let login = self.login(&redactions);
         let mut token = self
             .inner
             .tokens
@@ -281,7 +290,7 @@ impl InfisicalClient {
             .await?;
         let mut refreshed = false;
         loop {
-            match self.list(folder, &token, load.deadline).await {
+            match self.list(folder, &token, load.deadline, &redactions).await {
                 Ok(secrets) => return Ok(secrets),
                 Err(Listing::TokenRejected(error)) if !refreshed => {
                     refreshed = true;
@@ -307,7 +316,10 @@ impl InfisicalClient {
         folder: &Folder,
         token: &IssuedToken,
         deadline: Instant,
+        redactions: &Redactions<'_>,
     ) -> Result<FolderSecrets, Listing> {
+        let mut redactions = redactions.clone();
+        redactions.add(token.bearer());
         loop {
             let legacy = self.inner.legacy.load(Ordering::Relaxed);
             let url = self.list_url(folder, legacy);
@@ -328,6 +340,7 @@ impl InfisicalClient {
                         }
                     },
                     deadline,
+                    &redactions,
                 )
                 .await
                 .map_err(Listing::Failed)?;
@@ -340,7 +353,7 @@ impl InfisicalClient {
             if body_hash.is_some() {
                 Counters::bump(&self.inner.transport.counters().parsed_listings);
             }
-            match Self::listing(&reply, folder) {
+            match Self::listing(&reply, folder, &redactions) {
                 Ok(secrets) => {
                     let remembered = Remembered {
                         etag: reply.etag.clone(),
@@ -477,8 +490,13 @@ impl InfisicalClient {
         url
     }
 
-    /// A list reply as secrets or a classified error.
-    fn listing(reply: &Reply, folder: &Folder) -> Result<FolderSecrets, Listing> {
+    /// A list reply as secrets or a classified error, with `redactions` scrubbed from what
+    /// the server said.
+    fn listing(
+        reply: &Reply,
+        folder: &Folder,
+        redactions: &Redactions<'_>,
+    ) -> Result<FolderSecrets, Listing> {
         let status = reply.status;
         if (200..300).contains(&status) {
             return parse_listing(&reply.body, folder).map_err(|e| {
@@ -499,7 +517,7 @@ impl InfisicalClient {
         if (300..400).contains(&status) {
             return Err(Listing::Failed(redirect_error(reply)));
         }
-        let info = reply.error_info();
+        let info = reply.error_info(redactions);
         let error = |kind, fallback: &str| server_error(kind, status, &info, fallback);
         Err(match status {
             401 if info.is_named("ValidationFailure") => Listing::Failed(error(

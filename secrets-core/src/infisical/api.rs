@@ -498,11 +498,15 @@ impl ListResponse {
             folder.insert(key, secret.into_stored());
         }
         for block in self.imports.unwrap_or_default().into_iter().rev() {
+            // The import's folder is shown (provenance, "imported from"): server text, cleaned.
             let environment = block
                 .environment
+                .map(|e| clean(&e))
                 .filter(|e| !e.is_empty())
                 .unwrap_or_else(|| listed.environment().to_owned());
-            let path = block.secret_path.unwrap_or_else(|| "/".to_owned());
+            let path = block
+                .secret_path
+                .map_or_else(|| "/".to_owned(), |p| clean(&p));
             let from = Folder::new(environment, &path);
             for secret in block.secrets {
                 if folder.get(&secret.secret_key).is_none() {
@@ -1129,6 +1133,14 @@ pub(crate) mod tests {
         assert_eq!(info.message.as_deref(), Some("a b c d e f g h i j"));
         assert_eq!(info.name.as_deref(), Some("E F"));
         assert_eq!(info.req_id.as_deref(), Some("r 1"));
+    }
+
+    #[test]
+    fn import_folders_are_cleaned_before_they_are_shown() {
+        let body = r#"{"secrets":[],"imports":[{"secretPath":"/x\u2028y\u202e","environment":"co\u2066mmon","secrets":[
+            {"secretKey":"K","secretValue":"v"}]}]}"#;
+        let f = list(body, &prod("/"));
+        assert_eq!(import_of(&f, "K").as_deref(), Some("co mmon:/x y"));
     }
 
     #[test]

@@ -11,8 +11,8 @@ use secrets_core::testing::{
     DEFAULT_PROJECT_ID, FakeInfisical, FakeInfisicalBuilder, Fault, Route,
 };
 use secrets_core::{
-    Env, Error, InfisicalClient, InfisicalClientBuilder, ProblemKind, SecretString, Secrets,
-    StoreError, StoreErrorKind,
+    Env, Error, InfisicalClient, InfisicalClientBuilder, Lookup, ProblemKind, SecretString,
+    Secrets, StoreCall, StoreError, StoreErrorKind,
 };
 
 const CLIENT_ID: &str = "client-id-server-text";
@@ -338,4 +338,110 @@ async fn a_value_the_client_holds_echoed_by_the_server_is_redacted() {
         "{error}"
     );
     assert_all_clean(&error, &logs);
+}
+
+// ---------------------------------------------------------------------------------------
+// Which call failed
+
+const UNIVERSAL_AUTH: StoreCall = StoreCall::Login {
+    method: "Universal Auth",
+};
+
+#[tokio::test]
+async fn a_login_that_keeps_failing_reads_as_the_login_not_the_folder() {
+    let fake = fake().start().await;
+    fake.fail_always(Route::UniversalAuthLogin, Fault::Status(503));
+    let client = fast(fake.url()).build().unwrap();
+    let error = load(&client).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(
+        (e.kind(), e.call()),
+        (StoreErrorKind::Server, UNIVERSAL_AUTH)
+    );
+    let shown = error.to_string();
+    assert!(
+        shown.contains(
+            "unavailable DATABASE_URL (field database_url): Infisical Universal Auth login failed: 503"
+        ),
+        "{shown}"
+    );
+    assert!(shown.contains("gave up after 3 attempts"), "{shown}");
+    assert!(
+        !shown.contains("prod:/"),
+        "the folder did not fail: {shown}"
+    );
+    assert_eq!(fake.request_count(Route::ListV4), 0);
+}
+
+#[tokio::test]
+async fn a_rejected_login_reads_as_the_login() {
+    let fake = fake().start().await;
+    let client = fast(fake.url())
+        .universal_auth(CLIENT_ID, SecretString::from("not-the-secret"))
+        .build()
+        .unwrap();
+    let error = load(&client).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(
+        (e.kind(), e.call()),
+        (StoreErrorKind::Unauthorized, UNIVERSAL_AUTH)
+    );
+    assert!(
+        e.to_string()
+            .starts_with("Infisical Universal Auth login failed: 401"),
+        "{e}"
+    );
+    // The folder is still known, for code that groups errors by folder.
+    assert_eq!(
+        e.folder().map(ToString::to_string).as_deref(),
+        Some("prod:/")
+    );
+}
+
+#[tokio::test]
+async fn a_failed_login_in_a_fallback_trail_reads_as_the_login() {
+    let fake = fake().start().await;
+    fake.fail_always(Route::UniversalAuthLogin, Fault::Status(503));
+    let client = fast(fake.url()).build().unwrap();
+    let (app, provenance) = App::loader()
+        .env(Env::from_pairs([("DATABASE_URL", "from-env")]))
+        .infisical(client)
+        .fallback_on_store_error(true)
+        .load_with_provenance()
+        .await
+        .unwrap();
+    assert_eq!(
+        secrets_core::ExposeSecret::expose_secret(&app.database_url),
+        "from-env"
+    );
+    let entry = provenance.get("DATABASE_URL").unwrap();
+    let Lookup::StoreFailed { reason, .. } = &entry.tried()[0] else {
+        panic!("{:?}", entry.tried());
+    };
+    assert!(
+        reason.starts_with("Infisical Universal Auth login failed: 503"),
+        "{reason}"
+    );
+    let trail = entry.tried()[0].to_string();
+    assert!(
+        trail.starts_with("Infisical prod:/ not listed ("),
+        "{trail}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_listing_still_names_the_folder() {
+    let fake = fake().start().await;
+    fake.fail_always(Route::ListV4, Fault::Status(403));
+    let client = fast(fake.url()).build().unwrap();
+    let error = load(&client).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(
+        (e.kind(), e.call()),
+        (StoreErrorKind::Forbidden, StoreCall::List)
+    );
+    assert!(
+        e.to_string().starts_with("Infisical prod:/ answered 403"),
+        "{e}"
+    );
 }

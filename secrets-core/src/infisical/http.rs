@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use zeroize::Zeroizing;
 
 use super::api::{self, ErrorInfo, Redactions};
-use crate::error::{StoreError, StoreErrorKind};
+use crate::error::{StoreCall, StoreError, StoreErrorKind};
 
 /// Timeouts, retries and limits of a client. The defaults are documented on
 /// [`InfisicalClientBuilder`](super::InfisicalClientBuilder).
@@ -66,6 +66,16 @@ impl fmt::Display for Call {
             Self::Login(method) => write!(f, "{method} login"),
             Self::Renew => f.write_str("token renewal"),
             Self::List => f.write_str("list secrets"),
+        }
+    }
+}
+
+impl From<Call> for StoreCall {
+    fn from(call: Call) -> Self {
+        match call {
+            Call::Login(method) => Self::Login { method },
+            Call::Renew => Self::Renewal,
+            Call::List => Self::List,
         }
     }
 }
@@ -420,7 +430,10 @@ fn annotate(error: &StoreError, note: &str) -> StoreError {
 
 /// `error` with another message (`StoreError` has no setter for it).
 pub(crate) fn with_message(error: &StoreError, message: String) -> StoreError {
-    let mut out = StoreError::new(error.kind(), message);
+    let mut out = StoreError::new(error.kind(), message).with_call(error.call());
+    if let Some(folder) = error.folder() {
+        out = out.with_folder(folder.clone());
+    }
     if let Some(status) = error.status() {
         out = out.with_status(status);
     }

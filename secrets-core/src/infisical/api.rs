@@ -71,7 +71,14 @@ macro_rules! from_object_only {
     )*};
 }
 
-from_object_only!(ListResponse, RawSecret, ImportBlock, LoginResponse);
+from_object_only!(
+    ListResponse,
+    RawSecret,
+    ImportBlock,
+    LoginResponse,
+    ErrorBody,
+    ZodIssue
+);
 #[cfg(test)]
 from_object_only!(GetResponse);
 
@@ -136,7 +143,7 @@ pub(crate) struct LoginResponse {
 
 /// Infisical's error body: `{reqId?, statusCode, error, message, details?}`.
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 struct ErrorBody {
     #[serde(default)]
     error: Option<String>,
@@ -156,6 +163,7 @@ enum ErrorMessage {
 }
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct ZodIssue {
     #[serde(default)]
     message: Option<String>,
@@ -1117,6 +1125,11 @@ pub(crate) mod tests {
         assert!(html.route_missing);
         assert!(ErrorInfo::parse(b"{}", true).route_missing);
         assert_eq!(ErrorInfo::parse(b"not json", false), ErrorInfo::default());
+        // Not an error body either: an array in its place, or in place of a zod issue.
+        let array = ErrorInfo::parse(br#"["PermissionDenied","denied","req-1"]"#, false);
+        assert_eq!(array, ErrorInfo::default());
+        let issues = ErrorInfo::parse(br#"{"message":[["invalid",["a"]]],"error":"X"}"#, false);
+        assert_eq!(issues.message, None);
         let odd = ErrorInfo::parse(br#"{"message":{"nested":1},"error":"X"}"#, false);
         assert_eq!((odd.name.as_deref(), odd.message), (Some("X"), None));
     }

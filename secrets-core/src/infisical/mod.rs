@@ -59,6 +59,16 @@
 //!   folders of one load share it, and a client reused for a later load starts a new one.
 //! * Responses above 16 MiB are refused; redirects are never followed (the token must not
 //!   reach another host); response buffers are wiped after parsing.
+//! * A listing or login body is a JSON object at every level (the listing, each secret, each
+//!   import, the login reply); anything else, an array of the right fields included, is
+//!   [`StoreErrorKind::InvalidResponse`](crate::StoreErrorKind::InvalidResponse), never an
+//!   empty folder.
+//! * What the server says (error names, messages, request ids, import folders) is kept
+//!   without control, bidi or line-separator characters and capped at 300 characters, with
+//!   the client secret, the access token, the Kubernetes JWT and every value the client holds
+//!   replaced by `[REDACTED]` (a value under 4 characters only where it is a whole word).
+//! * A failed login or token renewal is reported as that call
+//!   ([`StoreError::call`](crate::StoreError::call)), not as the folder's listing.
 
 // `StoreError` is the store's public error type; boxing it on this cold path buys nothing.
 #![allow(clippy::result_large_err)]

@@ -447,7 +447,9 @@ async fn an_unknown_client_id_is_unauthorized_on_old_and_new_servers() {
         assert_eq!(e.kind(), StoreErrorKind::Unauthorized, "{mode:?}: {error}");
         assert_eq!(e.status(), Some(status), "{mode:?}");
         assert!(
-            error.to_string().contains("Universal Auth login rejected"),
+            error
+                .to_string()
+                .contains(&format!("Infisical Universal Auth login failed: {status}")),
             "{error}"
         );
         assert_eq!(

@@ -297,9 +297,14 @@ impl fmt::Display for ProblemKind {
 
 /// Why a secret store could not list a folder. Carries the HTTP status, Infisical's `error`
 /// name, `message` and `reqId` where there were any; never a token or a value.
+///
+/// `Display` names the request that failed: the folder's listing (`Infisical prod:/api
+/// answered 403 ...`), or the login or token renewal it needed first (`Infisical Universal
+/// Auth login failed: 401 ...`); see [`call`](Self::call).
 #[derive(Debug, Clone)]
 pub struct StoreError {
     kind: StoreErrorKind,
+    call: StoreCall,
     folder: Option<Folder>,
     status: Option<u16>,
     name: Option<String>,
@@ -314,6 +319,7 @@ impl StoreError {
     pub fn new(kind: StoreErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
+            call: StoreCall::List,
             folder: None,
             status: None,
             name: None,
@@ -355,6 +361,19 @@ impl StoreError {
     pub fn with_req_id(mut self, req_id: impl Into<String>) -> Self {
         self.req_id = Some(req_id.into());
         self
+    }
+
+    /// Says which request failed (a listing unless said otherwise).
+    #[must_use]
+    pub fn with_call(mut self, call: StoreCall) -> Self {
+        self.call = call;
+        self
+    }
+
+    /// Which request failed: the folder's listing, or the login or token renewal before it.
+    #[must_use]
+    pub fn call(&self) -> StoreCall {
+        self.call
     }
 
     /// Attaches the folder the error is about.
@@ -404,18 +423,34 @@ impl StoreError {
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Infisical")?;
-        if let Some(folder) = &self.folder {
-            write!(f, " {folder}")?;
+        match self.call {
+            StoreCall::List => {
+                if let Some(folder) = &self.folder {
+                    write!(f, " {folder}")?;
+                }
+                match self.status {
+                    Some(status) => write!(f, " answered {status}")?,
+                    None => write!(f, " {}", self.kind.describe())?,
+                }
+            }
+            // The folder is left out: the login is not about it, and every folder of the
+            // load fails with the same login.
+            StoreCall::Login { method } => write!(f, " {method} login failed")?,
+            StoreCall::Renewal => f.write_str(" token renewal failed")?,
         }
-        match self.status {
-            Some(status) => write!(f, " answered {status}")?,
-            None => write!(f, " {}", self.kind.describe())?,
+        let is_list = self.call == StoreCall::List;
+        if let Some(status) = self.status.filter(|_| !is_list) {
+            write!(f, ": {status}")?;
         }
         if let Some(name) = &self.name {
             write!(f, " {name}")?;
         }
-        if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+        match &self.message {
+            Some(message) => write!(f, ": {message}")?,
+            None if !is_list && self.status.is_none() => {
+                write!(f, ": {}", self.kind.describe())?;
+            }
+            None => {}
         }
         if let Some(req_id) = &self.req_id {
             write!(f, " (reqId {req_id})")?;
@@ -425,6 +460,21 @@ impl fmt::Display for StoreError {
 }
 
 impl StdError for StoreError {}
+
+/// Which request to the store failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreCall {
+    /// Listing the folder (the default for a [`StoreError`]).
+    List,
+    /// Logging in, which every listing of the load needed first.
+    Login {
+        /// The login method, e.g. `Universal Auth` or `Kubernetes auth`.
+        method: &'static str,
+    },
+    /// Renewing the access token before a listing.
+    Renewal,
+}
 
 /// The kinds of store failure; each fails the keys of its folder closed unless they opt in to
 /// fall back.

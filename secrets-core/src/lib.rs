@@ -210,7 +210,9 @@ pub mod __private;
 
 pub use crate::convert::FromSecret;
 pub use crate::env::Env;
-pub use crate::error::{Error, Problem, ProblemKind, Report, StoreError, StoreErrorKind};
+pub use crate::error::{
+    Error, Problem, ProblemKind, Report, StoreCall, StoreError, StoreErrorKind,
+};
 pub use crate::infisical::{ClientStats, InfisicalClient, InfisicalClientBuilder};
 pub use crate::live::{KeyHistory, Live, Watch};
 pub use crate::loader::Loader;

@@ -151,7 +151,8 @@ impl fmt::Display for Lookup {
                 store,
                 folder,
                 reason,
-            } => write!(f, "{store} {folder} failed ({reason}), fell back"),
+                // "not listed": the reason may be the login, which is not the folder's failure.
+            } => write!(f, "{store} {folder} not listed ({reason}), fell back"),
             Self::EnvNotSet(var) => write!(f, "env {var} not set"),
             Self::EnvDisabled => f.write_str("env not read (no_env)"),
             Self::FileVarNotSet(var) => write!(f, "{var} not set"),

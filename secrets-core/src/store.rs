@@ -5,7 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::StoreError;
 use crate::source::Folder;
@@ -89,6 +89,14 @@ impl FolderSecrets {
     /// The listed keys, in no particular order.
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.secrets.keys().map(String::as_str)
+    }
+
+    /// The listed values, in no particular order: for scrubbing them from server text.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &str> {
+        self.secrets.values().filter_map(|s| match &s.value {
+            StoredValue::Value(value) => Some(value.expose_secret()),
+            StoredValue::Withheld | StoredValue::UnexpandedReference => None,
+        })
     }
 }
 

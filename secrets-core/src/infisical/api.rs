@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
-use serde::de::IgnoredAny;
+use serde::de::{IgnoredAny, Visitor};
+use serde::{Deserialize, Deserializer};
+use zeroize::Zeroizing;
 
 use crate::source::Folder;
 use crate::store::{FolderSecrets, StoredSecret};
@@ -24,8 +25,66 @@ const MAX_MESSAGE_CHARS: usize = 300;
 /// `Instant::now() + wait` far from overflowing (which panics) whatever the server sends.
 const MAX_RETRY_WAIT_SECS: u64 = 86_400;
 
+/// A deserializer that reads a struct from a JSON object only.
+///
+/// serde's derived visitors also accept a struct written as an array of its fields in order
+/// (`[[["KEY","value"]]]` would be a listing): no Infisical body is ever an array, and a
+/// proxy's or a broken server's array must be an unusable response, not secrets. Each wire
+/// struct below derives its visitor with `#[serde(remote = "Self")]` and its `Deserialize`
+/// hands it this wrapper, which asks for a map where the derive asks for a struct; nested
+/// structs go through their own `Deserialize`, so every level is checked, without a detour
+/// through `serde_json::Value`.
+struct MapOnly<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for MapOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+/// `Deserialize` for a wire struct whose derived visitor is its inherent `deserialize`
+/// (`#[serde(remote = "Self")]`): from a JSON object only (see [`MapOnly`]).
+macro_rules! from_object_only {
+    ($($ty:ty),* $(,)?) => {$(
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <$ty>::deserialize(MapOnly(deserializer))
+            }
+        }
+    )*};
+}
+
+from_object_only!(
+    ListResponse,
+    RawSecret,
+    ImportBlock,
+    LoginResponse,
+    ErrorBody,
+    ZodIssue
+);
+#[cfg(test)]
+from_object_only!(GetResponse);
+
 /// `GET /api/v4/secrets` and `GET /api/v3/secrets/raw`.
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 pub(crate) struct ListResponse {
     // Core: a body without `secrets` is not a listing (an HTML page, a proxy's JSON).
     secrets: Vec<RawSecret>,
@@ -36,7 +95,7 @@ pub(crate) struct ListResponse {
 
 /// One secret of a listing or an import block.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub(crate) struct RawSecret {
     secret_key: String,
     // Straight into a `SecretString`: no `String` copy of the value outlives the parse.
@@ -49,7 +108,7 @@ pub(crate) struct RawSecret {
 
 /// `imports[]`: the secrets of a folder imported into the listed one.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 struct ImportBlock {
     #[serde(default)]
     secret_path: Option<String>,
@@ -64,13 +123,14 @@ struct ImportBlock {
 /// (one list per folder beats one request per key), parsed in tests to pin the shape.
 #[cfg(test)]
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 pub(crate) struct GetResponse {
     pub(crate) secret: RawSecret,
 }
 
 /// A login (`/api/v1/auth/*/login`) or renew response.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub(crate) struct LoginResponse {
     pub(crate) access_token: SecretString,
     /// Seconds the token lives; `0` means no expiry.
@@ -83,7 +143,7 @@ pub(crate) struct LoginResponse {
 
 /// Infisical's error body: `{reqId?, statusCode, error, message, details?}`.
 #[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 struct ErrorBody {
     #[serde(default)]
     error: Option<String>,
@@ -103,6 +163,7 @@ enum ErrorMessage {
 }
 
 #[derive(Deserialize)]
+#[serde(remote = "Self")]
 struct ZodIssue {
     #[serde(default)]
     message: Option<String>,
@@ -124,9 +185,16 @@ pub(crate) struct ErrorInfo {
 }
 
 impl ErrorInfo {
-    /// Parses an error body; a body that is not Infisical's JSON yields what can be said
-    /// about it (an HTML page is a missing route).
+    /// [`parse_redacted`](Self::parse_redacted) with nothing to redact.
+    #[cfg(test)]
     pub(crate) fn parse(body: &[u8], is_html: bool) -> Self {
+        Self::parse_redacted(body, is_html, &Redactions::default())
+    }
+
+    /// Parses an error body; a body that is not Infisical's JSON yields what can be said
+    /// about it (an HTML page is a missing route). Every string kept is cleaned, with what
+    /// `redactions` lists replaced by `[REDACTED]`.
+    pub(crate) fn parse_redacted(body: &[u8], is_html: bool, redactions: &Redactions<'_>) -> Self {
         let trimmed = body.trim_ascii_start();
         if is_html || trimmed.starts_with(b"<") {
             return Self {
@@ -146,10 +214,11 @@ impl ErrorInfo {
         // found","error":"Not Found","statusCode":404}` (recording v50).
         let route_missing = parsed.error.as_deref() == Some("Not Found")
             && message.as_deref().is_some_and(|m| m.starts_with("Route "));
+        let needles = redactions.needles();
         Self {
-            name: parsed.error.map(|s| clean(&s)).filter(|s| !s.is_empty()),
-            message: message.map(|s| clean(&s)).filter(|s| !s.is_empty()),
-            req_id: parsed.req_id.map(|s| clean(&s)).filter(|s| !s.is_empty()),
+            name: parsed.error.and_then(|s| shown(&s, &needles)),
+            message: message.and_then(|s| shown(&s, &needles)),
+            req_id: parsed.req_id.and_then(|s| shown(&s, &needles)),
             route_missing,
         }
     }
@@ -191,16 +260,144 @@ fn join_issues(issues: &[ZodIssue]) -> String {
     }
 }
 
-/// A server string made safe to print: control characters become spaces, at most
-/// [`MAX_MESSAGE_CHARS`] characters are kept.
+/// A server string as kept: redacted, cleaned, and `None` when nothing is left.
+fn shown(text: &str, needles: &Needles<'_>) -> Option<String> {
+    Some(clean_needles(text, needles)).filter(|s| !s.is_empty())
+}
+
+/// What stands in for a redacted string.
+const REDACTED: &str = "[REDACTED]";
+
+/// Secrets shorter than this are redacted only where they stand as a whole word: a value such
+/// as `1` or `info` would otherwise cut up every message ("Inv[REDACTED]lid").
+const MIN_SUBSTRING_REDACTION: usize = 4;
+
+/// What the client sent or holds, which server text must not repeat: the client secret, the
+/// access token, the Kubernetes JWT, the secret values it has listed. A server that echoes a
+/// request (the login body in a 401, the `Authorization` header in a 403) would otherwise put
+/// them in an error and a log line.
+///
+/// Gathering is cheap (references only); the strings to look for are worked out when an error
+/// body is parsed.
+#[derive(Default, Clone)]
+pub(crate) struct Redactions<'a> {
+    secrets: Vec<&'a str>,
+    folders: Vec<&'a FolderSecrets>,
+}
+
+impl<'a> Redactions<'a> {
+    /// Adds a secret.
+    pub(crate) fn add(&mut self, secret: &'a str) {
+        self.secrets.push(secret);
+    }
+
+    /// Adds every value of a listing.
+    pub(crate) fn add_folder(&mut self, folder: &'a FolderSecrets) {
+        self.folders.push(folder);
+    }
+
+    /// The strings to replace: each secret as it is and, where it differs, JSON-escaped (a
+    /// request body echoed inside a JSON string keeps the escapes of the request).
+    fn needles(&self) -> Needles<'a> {
+        let mut needles = Needles::default();
+        let all = self
+            .secrets
+            .iter()
+            .copied()
+            .chain(self.folders.iter().flat_map(|f| f.values()));
+        for secret in all.filter(|s| !s.is_empty()) {
+            needles.plain.push(secret);
+            if let Ok(json) = serde_json::to_string(secret).map(Zeroizing::new) {
+                let inner = &json[1..json.len() - 1];
+                if inner != secret {
+                    needles.escaped.push(Zeroizing::new(inner.to_owned()));
+                }
+            }
+        }
+        needles
+    }
+}
+
+/// The strings [`Redactions`] stands for, ready to be looked for.
+#[derive(Default)]
+struct Needles<'a> {
+    plain: Vec<&'a str>,
+    escaped: Vec<Zeroizing<String>>,
+}
+
+impl Needles<'_> {
+    /// The length of the longest secret `rest` starts with; `before` is the character before
+    /// `rest`, for the whole-word rule of short secrets.
+    fn match_at(&self, before: Option<char>, rest: &str) -> Option<usize> {
+        let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        self.plain
+            .iter()
+            .copied()
+            .chain(self.escaped.iter().map(|s| s.as_str()))
+            .filter(|secret| rest.starts_with(secret))
+            .filter(|secret| {
+                secret.chars().count() >= MIN_SUBSTRING_REDACTION
+                    || !(is_word(before) || is_word(rest[secret.len()..].chars().next()))
+            })
+            .map(str::len)
+            .max()
+    }
+}
+
+/// Characters never shown from server text, which could reorder, hide or break up what an
+/// operator reads: controls (C0, DEL, C1), bidi marks, embeddings, overrides and isolates
+/// (U+200E/F, U+061C, U+202A..U+202E, U+2066..U+2069), line and paragraph separators
+/// (U+2028/9), zero-width and other invisible format characters (U+200B..U+200D,
+/// U+2060..U+2064, U+206A..U+206F, U+FEFF).
+pub(crate) fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{FEFF}'
+        )
+}
+
+/// A server string made safe to print: hidden characters (see [`is_hidden`]) become spaces,
+/// at most [`MAX_MESSAGE_CHARS`] characters are kept.
 pub(crate) fn clean(text: &str) -> String {
+    clean_redacted(text, &Redactions::default())
+}
+
+/// [`clean`], with every secret of `redactions` replaced by `[REDACTED]` first: matched in the
+/// text as the server sent it, over its whole length, so that neither a hidden character nor
+/// the cap can leave part of a secret behind.
+pub(crate) fn clean_redacted(text: &str, redactions: &Redactions<'_>) -> String {
+    clean_needles(text, &redactions.needles())
+}
+
+fn clean_needles(text: &str, needles: &Needles<'_>) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_MESSAGE_CHARS + 3));
-    for (count, c) in text.trim().chars().enumerate() {
-        if count == MAX_MESSAGE_CHARS {
+    let mut count = 0;
+    let mut before = None;
+    let mut rest = text.trim();
+    while let Some(c) = rest.chars().next() {
+        let (piece, len) = match needles.match_at(before, rest) {
+            Some(len) => (REDACTED, len),
+            None => ("", c.len_utf8()),
+        };
+        let width = if piece.is_empty() { 1 } else { piece.len() };
+        if count + width > MAX_MESSAGE_CHARS {
             out.push_str("...");
             break;
         }
-        out.push(if c.is_control() { ' ' } else { c });
+        if piece.is_empty() {
+            out.push(if is_hidden(c) { ' ' } else { c });
+        } else {
+            out.push_str(piece);
+        }
+        count += width;
+        before = rest[..len].chars().next_back();
+        rest = &rest[len..];
     }
     out
 }
@@ -309,11 +506,15 @@ impl ListResponse {
             folder.insert(key, secret.into_stored());
         }
         for block in self.imports.unwrap_or_default().into_iter().rev() {
+            // The import's folder is shown (provenance, "imported from"): server text, cleaned.
             let environment = block
                 .environment
+                .map(|e| clean(&e))
                 .filter(|e| !e.is_empty())
                 .unwrap_or_else(|| listed.environment().to_owned());
-            let path = block.secret_path.unwrap_or_else(|| "/".to_owned());
+            let path = block
+                .secret_path
+                .map_or_else(|| "/".to_owned(), |p| clean(&p));
             let from = Folder::new(environment, &path);
             for secret in block.secrets {
                 if folder.get(&secret.secret_key).is_none() {
@@ -680,6 +881,38 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn arrays_are_not_objects_at_any_level() {
+        // serde's derive reads a struct from an array of its fields too; none of these is a
+        // listing, however well the fields line up.
+        for body in [
+            "[[]]",
+            r#"[[["DATABASE_URL","V"]]]"#,
+            r#"[[["DATABASE_URL","V"]],[]]"#,
+            r#"{"secrets":[["DATABASE_URL","V"]]}"#,
+            r#"{"secrets":[],"imports":[["/x","prod",[]]]}"#,
+            r#"{"secrets":[],"imports":[{"secretPath":"/x","secrets":[["DATABASE_URL","V"]]}]}"#,
+        ] {
+            assert!(
+                serde_json::from_str::<ListResponse>(body).is_err(),
+                "{body}"
+            );
+        }
+        for body in [r#"["eyJ.a.b"]"#, r#"["eyJ.a.b",7200,86400]"#] {
+            assert!(
+                serde_json::from_str::<LoginResponse>(body).is_err(),
+                "{body}"
+            );
+        }
+        assert!(serde_json::from_str::<GetResponse>(r#"[["K","V"]]"#).is_err());
+        // The objects themselves still parse.
+        let f = list(
+            r#"{"secrets":[{"secretKey":"A","secretValue":"1"}],"imports":[]}"#,
+            &prod("/"),
+        );
+        assert_eq!(value(&f, "A"), "1");
+    }
+
+    #[test]
     fn unexpanded_reference_detection() {
         assert!(has_unexpanded_reference("a${B}c"));
         assert!(has_unexpanded_reference("${env.folder.KEY}"));
@@ -892,8 +1125,83 @@ pub(crate) mod tests {
         assert!(html.route_missing);
         assert!(ErrorInfo::parse(b"{}", true).route_missing);
         assert_eq!(ErrorInfo::parse(b"not json", false), ErrorInfo::default());
+        // Not an error body either: an array in its place, or in place of a zod issue.
+        let array = ErrorInfo::parse(br#"["PermissionDenied","denied","req-1"]"#, false);
+        assert_eq!(array, ErrorInfo::default());
+        let issues = ErrorInfo::parse(br#"{"message":[["invalid",["a"]]],"error":"X"}"#, false);
+        assert_eq!(issues.message, None);
         let odd = ErrorInfo::parse(br#"{"message":{"nested":1},"error":"X"}"#, false);
         assert_eq!((odd.name.as_deref(), odd.message), (Some("X"), None));
+    }
+
+    #[test]
+    fn bidi_controls_and_separators_are_not_shown() {
+        let tricks =
+            "a\u{202E}b\u{2066}c\u{2069}d\u{200F}e\u{061C}f\u{2028}g\u{2029}h\u{200B}i\u{FEFF}j";
+        assert_eq!(clean(tricks), "a b c d e f g h i j");
+        let body =
+            serde_json::json!({"message": tricks, "error": "E\u{202E}F", "reqId": "r\u{2028}1"})
+                .to_string();
+        let info = ErrorInfo::parse(body.as_bytes(), false);
+        assert_eq!(info.message.as_deref(), Some("a b c d e f g h i j"));
+        assert_eq!(info.name.as_deref(), Some("E F"));
+        assert_eq!(info.req_id.as_deref(), Some("r 1"));
+    }
+
+    #[test]
+    fn import_folders_are_cleaned_before_they_are_shown() {
+        let body = r#"{"secrets":[],"imports":[{"secretPath":"/x\u2028y\u202e","environment":"co\u2066mmon","secrets":[
+            {"secretKey":"K","secretValue":"v"}]}]}"#;
+        let f = list(body, &prod("/"));
+        assert_eq!(import_of(&f, "K").as_deref(), Some("co mmon:/x y"));
+    }
+
+    #[test]
+    fn what_the_client_sent_is_redacted_from_server_text() {
+        let secret = "cl!ent-\"secret\"\\x";
+        let token = "eyJhbGciOiJIUzI1NiJ9.e30.sig";
+        let mut folder = FolderSecrets::new();
+        folder.insert(
+            "DB",
+            StoredSecret::value(SecretString::from("pg-password-1")),
+        );
+        folder.insert("N", StoredSecret::value(SecretString::from("42")));
+        let mut redactions = Redactions::default();
+        redactions.add(secret);
+        redactions.add(token);
+        redactions.add_folder(&folder);
+        // The login body echoed as JSON inside the message: the escaped form is caught too.
+        let echoed = serde_json::json!({"clientId": "id", "clientSecret": secret}).to_string();
+        let body = serde_json::json!({
+            "message": format!("bad body {echoed} with Bearer {token}, value pg-password-1"),
+            "error": format!("E{token}"),
+            "reqId": "req-42x",
+        })
+        .to_string();
+        let info = ErrorInfo::parse_redacted(body.as_bytes(), false, &redactions);
+        let message = info.message.unwrap();
+        assert_eq!(
+            message,
+            r#"bad body {"clientId":"id","clientSecret":"[REDACTED]"} with Bearer [REDACTED], value [REDACTED]"#
+        );
+        assert_eq!(info.name.as_deref(), Some("E[REDACTED]"));
+        // A short value is redacted as a word only.
+        assert_eq!(info.req_id.as_deref(), Some("req-42x"));
+        assert_eq!(
+            clean_redacted("try again in 42 seconds", &redactions),
+            "try again in [REDACTED] seconds"
+        );
+        // Matched before controls become spaces and before the cap: no piece of it is left.
+        let split = format!("{}{token}", "x".repeat(295));
+        let shown = clean_redacted(&split, &redactions);
+        assert_eq!(shown, format!("{}...", "x".repeat(295)));
+        let with_newline = "line1\nline2-of-a-pem";
+        let mut pem = Redactions::default();
+        pem.add(with_newline);
+        assert_eq!(
+            clean_redacted(&format!("<{with_newline}>"), &pem),
+            "<[REDACTED]>"
+        );
     }
 
     #[test]

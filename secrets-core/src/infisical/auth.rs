@@ -11,7 +11,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 use zeroize::Zeroizing;
 
-use super::api::LoginResponse;
+use super::api::{LoginResponse, Redactions};
 use super::http::{Call, Counters, Reply, Transport, redirect_error, server_error, with_message};
 use crate::error::{StoreError, StoreErrorKind};
 use crate::file;
@@ -89,6 +89,17 @@ impl Credentials {
             Self::TokenFile(_) => "token file",
             Self::UniversalAuth { .. } => "Universal Auth",
             Self::Kubernetes { .. } => "Kubernetes auth",
+        }
+    }
+
+    /// Adds the secrets given in code (a client secret, an access token) to `redactions`.
+    pub(crate) fn redact<'a>(&'a self, redactions: &mut Redactions<'a>) {
+        match self {
+            Self::AccessToken(token) => redactions.add(token.expose_secret()),
+            Self::UniversalAuth { client_secret, .. } => {
+                redactions.add(client_secret.expose_secret());
+            }
+            Self::TokenFile(_) | Self::Kubernetes { .. } => {}
         }
     }
 
@@ -189,11 +200,14 @@ struct Obtained {
     renewable: bool,
 }
 
-/// What a login needs: the transport, the server and the credentials.
+/// What a login needs: the transport, the server and the credentials, and what the server's
+/// text must not repeat.
 pub(crate) struct Login<'a> {
     pub(crate) transport: &'a Transport,
     pub(crate) base: &'a str,
     pub(crate) credentials: &'a Credentials,
+    /// The credentials' secrets and the values the client holds.
+    pub(crate) redactions: &'a Redactions<'a>,
 }
 
 impl Login<'_> {
@@ -217,8 +231,14 @@ impl Login<'_> {
                     client_id,
                     client_secret: client_secret.expose_secret(),
                 };
-                self.login("/api/v1/auth/universal-auth/login", &body, deadline)
-                    .await
+                // The client secret is among the credentials' redactions already.
+                self.login(
+                    "/api/v1/auth/universal-auth/login",
+                    &body,
+                    deadline,
+                    self.redactions,
+                )
+                .await
             }
             Credentials::Kubernetes {
                 identity_id,
@@ -230,13 +250,22 @@ impl Login<'_> {
                     identity_id: &'a str,
                     jwt: &'a str,
                 }
-                let jwt = read_token_file(token_path, "Kubernetes service-account token").await?;
+                let jwt = read_token_file(token_path, "Kubernetes service-account token")
+                    .await
+                    .map_err(|e| e.with_call(Call::Login(self.credentials.method()).into()))?;
                 let body = Body {
                     identity_id,
                     jwt: jwt.expose_secret(),
                 };
-                self.login("/api/v1/auth/kubernetes-auth/login", &body, deadline)
-                    .await
+                let mut redactions = self.redactions.clone();
+                redactions.add(jwt.expose_secret());
+                self.login(
+                    "/api/v1/auth/kubernetes-auth/login",
+                    &body,
+                    deadline,
+                    &redactions,
+                )
+                .await
             }
         }
     }
@@ -246,11 +275,11 @@ impl Login<'_> {
         route: &str,
         body: &impl Serialize,
         deadline: Instant,
+        redactions: &Redactions<'_>,
     ) -> Result<Obtained, StoreError> {
         let method = self.credentials.method();
         Counters::bump(&self.transport.counters().logins);
-        let what = format!("{method} login");
-        self.post(Call::Login(method), &what, route, body, deadline)
+        self.post(Call::Login(method), route, body, deadline, redactions)
             .await
     }
 
@@ -266,29 +295,30 @@ impl Login<'_> {
         let body = Body {
             access_token: token.bearer(),
         };
+        let mut redactions = self.redactions.clone();
+        redactions.add(token.bearer());
         self.post(
             Call::Renew,
-            "token renewal",
             "/api/v1/auth/token/renew",
             &body,
             deadline,
+            &redactions,
         )
         .await
     }
 
+    /// Sends a login or renewal; its errors say it was that call, not the folder's listing.
     async fn post(
         &self,
         call: Call,
-        what: &str,
         route: &str,
         body: &impl Serialize,
         deadline: Instant,
+        redactions: &Redactions<'_>,
     ) -> Result<Obtained, StoreError> {
         let json = Zeroizing::new(serde_json::to_vec(body).map_err(|_| {
-            StoreError::new(
-                StoreErrorKind::BadRequest,
-                format!("could not encode the {what} request"),
-            )
+            StoreError::new(StoreErrorKind::BadRequest, "could not encode the request")
+                .with_call(call.into())
         })?);
         let url = format!("{}{route}", self.base);
         let reply = self
@@ -303,9 +333,11 @@ impl Login<'_> {
                         .body(json.to_vec())
                 },
                 deadline,
+                redactions,
             )
-            .await?;
-        token_result(&reply, what)
+            .await
+            .map_err(|e| e.with_call(call.into()))?;
+        token_result(&reply, call, redactions)
     }
 }
 
@@ -325,19 +357,31 @@ impl Obtained {
 /// current servers lock an identity out after a few failed logins.
 #[cfg(test)]
 fn login_result(reply: &Reply, method: &'static str) -> Result<Obtained, StoreError> {
-    token_result(reply, &format!("{method} login"))
+    token_result(reply, Call::Login(method), &Redactions::default())
 }
 
-/// A login or renew reply (`what` says which, e.g. `Universal Auth login`) as a token or an
-/// error.
-fn token_result(reply: &Reply, what: &str) -> Result<Obtained, StoreError> {
+/// A login or renew reply as a token or an error of that `call`, with `redactions` scrubbed
+/// from what the server said.
+fn token_result(
+    reply: &Reply,
+    call: Call,
+    redactions: &Redactions<'_>,
+) -> Result<Obtained, StoreError> {
+    token_reply(reply, call, redactions).map_err(|e| e.with_call(call.into()))
+}
+
+fn token_reply(
+    reply: &Reply,
+    call: Call,
+    redactions: &Redactions<'_>,
+) -> Result<Obtained, StoreError> {
     let status = reply.status;
     if (200..300).contains(&status) {
         let login: LoginResponse = serde_json::from_slice(&reply.body).map_err(|e| {
             StoreError::new(
                 StoreErrorKind::InvalidResponse,
                 format!(
-                    "the {what} response was not understood (line {}, column {})",
+                    "the response was not understood (line {}, column {})",
                     e.line(),
                     e.column()
                 ),
@@ -347,7 +391,7 @@ fn token_result(reply: &Reply, what: &str) -> Result<Obtained, StoreError> {
         if login.access_token.expose_secret().is_empty() {
             return Err(StoreError::new(
                 StoreErrorKind::InvalidResponse,
-                format!("the {what} response held an empty token"),
+                "the response held an empty token",
             )
             .with_status(status));
         }
@@ -362,40 +406,25 @@ fn token_result(reply: &Reply, what: &str) -> Result<Obtained, StoreError> {
     if (300..400).contains(&status) {
         return Err(redirect_error(reply));
     }
-    let info = reply.error_info();
-    let said = info
-        .message
-        .clone()
-        .unwrap_or_else(|| "no reason given".to_owned());
-    let (kind, message) = if info.route_missing {
-        (
-            StoreErrorKind::InvalidResponse,
-            format!("the server has no {what} route: check the Infisical URL"),
-        )
-    } else if info.is_named("ValidationFailure") || matches!(status, 400 | 422) {
-        (
-            StoreErrorKind::BadRequest,
-            format!("{what} refused the request: {said}"),
-        )
+    let info = reply.error_info(redactions);
+    if info.route_missing {
+        let error = server_error(StoreErrorKind::InvalidResponse, status, &info, "");
+        let message = format!("the server has no {call} route: check the Infisical URL");
+        return Err(with_message(&error, message));
+    }
+    // The error names the call (`StoreCall`); the message is what the server said.
+    let kind = if info.is_named("ValidationFailure") || matches!(status, 400 | 422) {
+        StoreErrorKind::BadRequest
     } else if matches!(status, 401 | 403 | 404) {
-        (
-            StoreErrorKind::Unauthorized,
-            format!("{what} rejected: {said}"),
-        )
+        StoreErrorKind::Unauthorized
     } else if status == 429 || (status == 500 && reply.retry_after.is_some()) {
-        (
-            StoreErrorKind::Throttled,
-            format!("{what} rate limited: {said}"),
-        )
+        StoreErrorKind::Throttled
     } else if status >= 500 {
-        (StoreErrorKind::Server, format!("{what} failed: {said}"))
+        StoreErrorKind::Server
     } else {
-        (StoreErrorKind::BadRequest, format!("{what} failed: {said}"))
+        StoreErrorKind::BadRequest
     };
-    Err(with_message(
-        &server_error(kind, status, &info, ""),
-        message,
-    ))
+    Err(server_error(kind, status, &info, "no reason given"))
 }
 
 /// Reads a token file: trimmed, non-empty, at most [`file::TOKEN_FILE_MAX`] bytes, wiped
@@ -641,6 +670,7 @@ impl TokenHolder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::StoreCall;
     use crate::infisical::api::tests::recording;
 
     fn reply_of(name: &str) -> Reply {
@@ -729,7 +759,30 @@ mod tests {
         .unwrap();
         assert_eq!(
             e.to_string(),
-            "Infisical answered 401 UnauthorizedError: Universal Auth login rejected: Invalid credentials"
+            "Infisical Universal Auth login failed: 401 UnauthorizedError: Invalid credentials"
+        );
+        assert_eq!(
+            e.call(),
+            StoreCall::Login {
+                method: "Universal Auth"
+            }
+        );
+        // With the folder attached, as the loader does: still the login, not the folder.
+        let e = e.with_folder(crate::source::Folder::new("prod", "/openfga"));
+        assert!(!e.to_string().contains("prod:/openfga"), "{e}");
+        let renewal = token_result(
+            &reply_of("v60-token-renew"),
+            Call::Renew,
+            &Redactions::default(),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(renewal.call(), StoreCall::Renewal);
+        assert!(
+            renewal
+                .to_string()
+                .starts_with("Infisical token renewal failed: 401 UnauthorizedError: "),
+            "{renewal}"
         );
     }
 

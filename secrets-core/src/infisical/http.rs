@@ -10,8 +10,8 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, LOCATION, RETRY_AFTER}
 use tokio::time::Instant;
 use zeroize::Zeroizing;
 
-use super::api::{self, ErrorInfo};
-use crate::error::{StoreError, StoreErrorKind};
+use super::api::{self, ErrorInfo, Redactions};
+use crate::error::{StoreCall, StoreError, StoreErrorKind};
 
 /// Timeouts, retries and limits of a client. The defaults are documented on
 /// [`InfisicalClientBuilder`](super::InfisicalClientBuilder).
@@ -70,6 +70,16 @@ impl fmt::Display for Call {
     }
 }
 
+impl From<Call> for StoreCall {
+    fn from(call: Call) -> Self {
+        match call {
+            Call::Login(method) => Self::Login { method },
+            Call::Renew => Self::Renewal,
+            Call::List => Self::List,
+        }
+    }
+}
+
 /// A response read in full (within the size cap). The body is wiped when dropped: it may hold
 /// secret values or a token.
 pub(crate) struct Reply {
@@ -84,8 +94,9 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    pub(crate) fn error_info(&self) -> ErrorInfo {
-        ErrorInfo::parse(&self.body, self.is_html)
+    /// What the error body said, with `redactions` scrubbed from it.
+    pub(crate) fn error_info(&self, redactions: &Redactions<'_>) -> ErrorInfo {
+        ErrorInfo::parse_redacted(&self.body, self.is_html, redactions)
     }
 
     /// Statuses worth another try: rate limits (429, and the 500 with `Retry-After` that the
@@ -206,12 +217,14 @@ impl Transport {
 
     /// Sends the request `build` makes, retrying transient failures with exponential backoff
     /// and jitter (or the server's `Retry-After`), never past `deadline`. Returns the first
-    /// non-retryable reply, whatever its status.
+    /// non-retryable reply, whatever its status. What the server says in a retried reply is
+    /// logged and kept with `redactions` scrubbed from it.
     pub(crate) async fn send(
         &self,
         call: Call,
         build: impl Fn() -> reqwest::RequestBuilder,
         deadline: Instant,
+        redactions: &Redactions<'_>,
     ) -> Result<Reply, StoreError> {
         let mut backoff = self.settings.backoff();
         let mut attempts = 0_usize;
@@ -221,7 +234,7 @@ impl Transport {
             if call == Call::List {
                 Counters::bump(&self.counters.list_requests);
             }
-            let (error, asked) = match self.attempt(build()).await {
+            let (error, asked) = match self.attempt(build(), redactions).await {
                 Ok(reply) => return Ok(reply),
                 Err(Failure::Fatal(error)) => return Err(error),
                 Err(Failure::Retry(error, asked)) => (error, asked),
@@ -250,14 +263,18 @@ impl Transport {
         }
     }
 
-    async fn attempt(&self, request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
+    async fn attempt(
+        &self,
+        request: reqwest::RequestBuilder,
+        redactions: &Redactions<'_>,
+    ) -> Result<Reply, Failure> {
         let response = request
             .send()
             .await
             .map_err(|e| Failure::Retry(self.transport_error(&e), None))?;
         let reply = self.read(response).await?;
         if reply.is_retryable() {
-            let info = reply.error_info();
+            let info = reply.error_info(redactions);
             let asked = reply.retry_after.or_else(|| info.retry_hint());
             let (kind, fallback) = if reply.is_rate_limit() {
                 (StoreErrorKind::Throttled, "rate limited")
@@ -295,7 +312,7 @@ impl Transport {
         let location_host = headers
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
-            .map(|l| location_host(l, &self.host));
+            .map(|l| api::clean(&location_host(l, &self.host)));
         let is_html = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -413,7 +430,10 @@ fn annotate(error: &StoreError, note: &str) -> StoreError {
 
 /// `error` with another message (`StoreError` has no setter for it).
 pub(crate) fn with_message(error: &StoreError, message: String) -> StoreError {
-    let mut out = StoreError::new(error.kind(), message);
+    let mut out = StoreError::new(error.kind(), message).with_call(error.call());
+    if let Some(folder) = error.folder() {
+        out = out.with_folder(folder.clone());
+    }
     if let Some(status) = error.status() {
         out = out.with_status(status);
     }

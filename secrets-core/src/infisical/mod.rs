@@ -66,6 +66,16 @@
 //!   folders of one load share it, and a client reused for a later load starts a new one.
 //! * Responses above 16 MiB are refused; redirects are never followed (the token must not
 //!   reach another host); response buffers are wiped after parsing.
+//! * A listing or login body is a JSON object at every level (the listing, each secret, each
+//!   import, the login reply); anything else, an array of the right fields included, is
+//!   [`StoreErrorKind::InvalidResponse`](crate::StoreErrorKind::InvalidResponse), never an
+//!   empty folder.
+//! * What the server says (error names, messages, request ids, import folders) is kept
+//!   without control, bidi or line-separator characters and capped at 300 characters, with
+//!   the client secret, the access token, the Kubernetes JWT and every value the client holds
+//!   replaced by `[REDACTED]` (a value under 4 characters only where it is a whole word).
+//! * A failed login or token renewal is reported as that call
+//!   ([`StoreError::call`](crate::StoreError::call)), not as the folder's listing.
 
 // `StoreError` is the store's public error type; boxing it on this cold path buys nothing.
 #![allow(clippy::result_large_err)]
@@ -95,6 +105,7 @@ use reqwest::header::IF_NONE_MATCH;
 use secrecy::SecretString;
 use tokio::time::Instant;
 
+use self::api::Redactions;
 use self::auth::{Credentials, DEFAULT_KUBERNETES_TOKEN_PATH, IssuedToken, Login, TokenHolder};
 use self::http::{
     Call, Counters, Reply, Settings, Transport, redirect_error, server_error, with_message,
@@ -253,11 +264,12 @@ impl InfisicalClient {
         self.inner.tokens.age(by).await;
     }
 
-    fn login(&self) -> Login<'_> {
+    fn login<'a>(&'a self, redactions: &'a Redactions<'a>) -> Login<'a> {
         Login {
             transport: &self.inner.transport,
             base: &self.inner.base,
             credentials: &self.inner.credentials,
+            redactions,
         }
     }
 
@@ -280,7 +292,14 @@ impl InfisicalClient {
     }
 
     async fn fetch_within(&self, folder: &Folder, load: Load) -> Result<FolderSecrets, StoreError> {
-        let login = self.login();
+        // What server text must not repeat: the credentials and every value held so far.
+        let held: Vec<Arc<Remembered>> = self.listings().values().cloned().collect();
+        let mut redactions = Redactions::default();
+        self.inner.credentials.redact(&mut redactions);
+        for remembered in &held {
+            redactions.add_folder(&remembered.secrets);
+        }
+        let login = self.login(&redactions);
         let mut token = self
             .inner
             .tokens
@@ -288,7 +307,7 @@ impl InfisicalClient {
             .await?;
         let mut refreshed = false;
         loop {
-            match self.list(folder, &token, load.deadline).await {
+            match self.list(folder, &token, load.deadline, &redactions).await {
                 Ok(secrets) => return Ok(secrets),
                 Err(Listing::TokenRejected(error)) if !refreshed => {
                     refreshed = true;
@@ -314,7 +333,10 @@ impl InfisicalClient {
         folder: &Folder,
         token: &IssuedToken,
         deadline: Instant,
+        redactions: &Redactions<'_>,
     ) -> Result<FolderSecrets, Listing> {
+        let mut redactions = redactions.clone();
+        redactions.add(token.bearer());
         loop {
             let legacy = self.inner.legacy.load(Ordering::Relaxed);
             let url = self.list_url(folder, legacy);
@@ -335,6 +357,7 @@ impl InfisicalClient {
                         }
                     },
                     deadline,
+                    &redactions,
                 )
                 .await
                 .map_err(Listing::Failed)?;
@@ -347,7 +370,7 @@ impl InfisicalClient {
             if body_hash.is_some() {
                 Counters::bump(&self.inner.transport.counters().parsed_listings);
             }
-            match Self::listing(&reply, folder) {
+            match Self::listing(&reply, folder, &redactions) {
                 Ok(secrets) => {
                     let remembered = Remembered {
                         etag: reply.etag.clone(),
@@ -484,8 +507,13 @@ impl InfisicalClient {
         url
     }
 
-    /// A list reply as secrets or a classified error.
-    fn listing(reply: &Reply, folder: &Folder) -> Result<FolderSecrets, Listing> {
+    /// A list reply as secrets or a classified error, with `redactions` scrubbed from what
+    /// the server said.
+    fn listing(
+        reply: &Reply,
+        folder: &Folder,
+        redactions: &Redactions<'_>,
+    ) -> Result<FolderSecrets, Listing> {
         let status = reply.status;
         if (200..300).contains(&status) {
             return parse_listing(&reply.body, folder).map_err(|e| {
@@ -506,7 +534,7 @@ impl InfisicalClient {
         if (300..400).contains(&status) {
             return Err(Listing::Failed(redirect_error(reply)));
         }
-        let info = reply.error_info();
+        let info = reply.error_info(redactions);
         let error = |kind, fallback: &str| server_error(kind, status, &info, fallback);
         Err(match status {
             401 if info.is_named("ValidationFailure") => Listing::Failed(error(

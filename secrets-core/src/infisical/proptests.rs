@@ -12,7 +12,9 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::api::{ErrorInfo, ListResponse, clean, parse_retry_after, parse_try_again};
+use super::api::{
+    ErrorInfo, ListResponse, Redactions, clean, clean_redacted, parse_retry_after, parse_try_again,
+};
 use super::config::{base_url, shown_url};
 use crate::source::Folder;
 use crate::store::{FolderSecrets, StoredValue};
@@ -24,6 +26,40 @@ fn listing(body: &[u8]) -> Option<FolderSecrets> {
     serde_json::from_slice::<ListResponse>(body)
         .ok()
         .map(|parsed| parsed.merge(&Folder::new("prod", "/")))
+}
+
+/// Text full of what must not be shown: bidi controls, separators, controls, zero-width
+/// characters, among ordinary lowercase text and any other character (never an ASCII capital,
+/// which the redaction property uses for its secrets).
+fn tricky_text() -> impl Strategy<Value = String> {
+    let dangerous = prop::sample::select(vec![
+        '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
+        '\u{2068}', '\u{2069}', '\u{200E}', '\u{200F}', '\u{061C}', '\u{2028}', '\u{2029}',
+        '\u{200B}', '\u{FEFF}', '\u{0}', '\u{1b}', '\n', '\r', '\t', '\u{7f}', '\u{85}', '\u{9b}',
+    ]);
+    let ordinary = any::<char>().prop_filter("no ASCII capital", |c| !c.is_ascii_uppercase());
+    prop::collection::vec(
+        prop_oneof![3 => dangerous, 3 => prop::char::range('a', 'z'), 1 => ordinary],
+        0..400,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
+/// What shown server text never contains.
+fn is_shown_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{061C}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{200B}'
+                | '\u{FEFF}'
+        )
 }
 
 /// JSON values whose objects use the field names of a listing, so that the parser gets past
@@ -247,6 +283,52 @@ proptest! {
         let shown = clean(&text);
         prop_assert!(!shown.chars().any(char::is_control));
         prop_assert!(shown.chars().count() <= 303);
+    }
+
+    #[test]
+    fn cleaned_server_text_holds_no_bidi_control_or_separator(text in tricky_text()) {
+        let shown = clean(&text);
+        for c in shown.chars() {
+            prop_assert!(!is_shown_unsafe(c), "{:?} in {:?}", c, shown);
+        }
+        prop_assert!(shown.chars().count() <= 303);
+        // An error body carrying the same text keeps none of them either.
+        let body = json!({"message": text, "error": text, "reqId": text}).to_string();
+        let info = ErrorInfo::parse(body.as_bytes(), false);
+        for kept in [info.message, info.name, info.req_id].into_iter().flatten() {
+            prop_assert!(!kept.chars().any(is_shown_unsafe), "{:?}", kept);
+        }
+    }
+
+    #[test]
+    fn redacted_server_text_holds_no_part_of_a_secret(
+        before in tricky_text(),
+        after in tricky_text(),
+        // Capitals that `[REDACTED]` does not use.
+        tail in "[BFGHIJKLMNOPQSUVWXYZ]{12,40}",
+        repeats in 1_usize..4,
+        escaped in any::<bool>(),
+    ) {
+        // The secret has a quote and a backslash, so its JSON-escaped form differs.
+        let secret = format!("s3cr\"t\\{tail}");
+        let echoed = if escaped {
+            serde_json::to_string(&secret).unwrap().trim_matches('"').to_owned()
+        } else {
+            secret.clone()
+        };
+        let text = format!("{before}{}{after}", echoed.repeat(repeats));
+        let mut redactions = Redactions::default();
+        redactions.add(&secret);
+        let shown = clean_redacted(&text, &redactions);
+        // Neither the secret nor a piece of it that the cap cut short: the text around it has
+        // no ASCII capitals, so five of them in a row can only come from the secret.
+        prop_assert!(!shown.contains(&tail[..5]), "{:?}", shown);
+        prop_assert!(shown.chars().count() <= 303);
+        let body = json!({"message": text, "error": text, "reqId": text}).to_string();
+        let info = ErrorInfo::parse_redacted(body.as_bytes(), false, &redactions);
+        for kept in [info.message, info.name, info.req_id].into_iter().flatten() {
+            prop_assert!(!kept.contains(&tail[..5]), "{:?}", kept);
+        }
     }
 
     #[test]

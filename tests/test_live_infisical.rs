@@ -309,6 +309,40 @@ async fn near_the_max_ttl_the_client_logs_in_again() {
     assert!(live.last_error().is_none());
 }
 
+/// A login reply whose token lifetimes are `u64::MAX` seconds: the refreshes go on, on that
+/// one token (they used to panic in the refresh task, which then stopped without a word).
+#[tokio::test]
+async fn a_token_that_lives_u64_max_seconds_keeps_the_watch_refreshing() {
+    let token = "SENTINEL-live-forever-token-5e1b";
+    let body = serde_json::json!({
+        "accessToken": token,
+        "expiresIn": u64::MAX,
+        "accessTokenMaxTTL": u64::MAX,
+        "tokenType": "Bearer",
+    })
+    .to_string();
+    let fake = data(ServerMode::Current).access_token(token).start().await;
+    fake.fail_always(
+        Route::UniversalAuthLogin,
+        Fault::Body {
+            status: 200,
+            content_type: "application/json; charset=utf-8".to_owned(),
+            body: body.into_bytes(),
+        },
+    );
+    let env = env(&fake, &[]);
+    let client = client(&env);
+    let mut live = watch_with(env, &client).await;
+
+    eventually("three refreshes", || live.refreshes() >= 3).await;
+    assert!(live.last_error().is_none(), "{:?}", live.last_error());
+    assert!(all_succeeded(&fake, Route::ListV4));
+    assert_eq!(client.stats().logins, 1);
+    fake.set_secret("prod", "/", "DATABASE_URL", ROTATED_URL);
+    within("the rotation", live.changed()).await;
+    assert_eq!(live.current().database_url.expose_secret(), ROTATED_URL);
+}
+
 #[tokio::test]
 async fn an_outage_keeps_the_last_good_set_then_recovers() {
     let fake = data(ServerMode::Current).start().await;

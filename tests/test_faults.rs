@@ -507,6 +507,60 @@ async fn token_lifetimes_up_to_u64_max_do_not_panic_later_loads() {
 }
 
 #[tokio::test]
+async fn a_login_token_that_cannot_be_a_header_is_refused_at_once() {
+    // The token goes into the `Authorization` header of every request; a CR or LF (or any
+    // control byte) cannot, and must not be retried as if the server were unreachable.
+    for token in [
+        "SENTINEL-token\r\nX-Injected: 1",
+        "SENTINEL-token\n",
+        "SENTINEL\u{0}token",
+        "SENTINEL\u{7f}token",
+    ] {
+        let body = serde_json::json!({
+            "accessToken": token,
+            "expiresIn": 2_592_000,
+            "accessTokenMaxTTL": 2_592_000,
+            "tokenType": "Bearer",
+        })
+        .to_string();
+        let fake = data(ServerMode::Current).start().await;
+        fake.fail_always(Route::UniversalAuthLogin, json_body(200, &body));
+        let error = load(fast(fake.url()).build().unwrap()).await.err().unwrap();
+        let e = store_error(&error);
+        assert_eq!(
+            e.kind(),
+            StoreErrorKind::InvalidResponse,
+            "{token:?}: {error}"
+        );
+        assert!(
+            error
+                .to_string()
+                .contains("Universal Auth login response held an invalid access token"),
+            "{error}"
+        );
+        assert_eq!(fake.total_requests(), 1, "{token:?}: the login only, once");
+        assert_clean(&error);
+    }
+}
+
+#[tokio::test]
+async fn a_request_that_cannot_be_built_is_not_retried() {
+    // A token given in code with a control byte in it: the request cannot be built, and
+    // building it again would fail the same way.
+    let fake = data(ServerMode::Current).start().await;
+    let client = fast(fake.url())
+        .access_token(SecretString::from("SENTINEL\u{1}token"))
+        .build()
+        .unwrap();
+    let error = load(client).await.err().unwrap();
+    let e = store_error(&error);
+    assert_eq!(e.kind(), StoreErrorKind::Unreachable, "{error}");
+    assert!(!error.to_string().contains("gave up after"), "{error}");
+    assert_eq!(fake.total_requests(), 0);
+    assert_clean(&error);
+}
+
+#[tokio::test]
 async fn a_token_expiring_between_login_and_list_costs_one_new_login() {
     for mode in [ServerMode::Current, ServerMode::Legacy2024] {
         let fake = data(mode).start().await;

@@ -393,6 +393,18 @@ fn token_result(reply: &Reply, what: &str) -> Result<Obtained, StoreError> {
             )
             .with_status(status));
         }
+        // The token goes into every request's `Authorization` header: a CR, LF or other control
+        // byte there would make each request fail to build (and be retried as a transport
+        // error). The token itself is never shown.
+        if reqwest::header::HeaderValue::from_str(login.access_token.expose_secret()).is_err() {
+            return Err(StoreError::new(
+                StoreErrorKind::InvalidResponse,
+                format!(
+                    "the {what} response held an invalid access token (a control character such as CR or LF, not allowed in an HTTP header)"
+                ),
+            )
+            .with_status(status));
+        }
         let seconds = |s: Option<u64>| s.filter(|s| *s > 0).map(Duration::from_secs);
         return Ok(Obtained {
             expires_in: seconds(login.expires_in),

@@ -510,6 +510,8 @@ fn jittered(wait: Duration, jitter: f64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::StoreErrorKind;
+    use crate::source::Folder;
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {
@@ -524,6 +526,78 @@ mod tests {
             Duration::from_secs(1)
         );
         assert_eq!(backoff(interval, u32::MAX, max), max);
+    }
+
+    /// A load that failed on `DATABASE_URL` with `store` (for its folder `prod:/`) and on
+    /// `PORT`, missing with a store failure in its trail.
+    fn failed(store: StoreError, trail_reason: &str) -> Error {
+        use crate::error::Report;
+        let folder = Folder::new("prod", "/");
+        let store = match store.folder() {
+            Some(_) => store,
+            None => store.with_folder(folder.clone()),
+        };
+        let problems = vec![
+            Problem::for_key(
+                "DATABASE_URL",
+                "database_url",
+                ProblemKind::Store(store),
+                Vec::new(),
+            ),
+            Problem::for_key(
+                "PORT",
+                "port",
+                ProblemKind::Missing,
+                vec![
+                    Lookup::StoreFailed {
+                        store: "Infisical",
+                        folder,
+                        reason: trail_reason.to_owned(),
+                    },
+                    Lookup::EnvNotSet("PORT".to_owned()),
+                ],
+            ),
+        ];
+        Error::Load(Report::new("AppSecrets", problems))
+    }
+
+    fn token_error(req_id: &str) -> StoreError {
+        StoreError::new(
+            StoreErrorKind::Unauthorized,
+            format!("access token rejected: Your token has expired (attempt for {req_id})"),
+        )
+        .with_status(403)
+        .with_name("TokenError")
+        .with_req_id(req_id)
+    }
+
+    #[test]
+    fn failures_are_the_same_by_what_they_are_not_by_their_text() {
+        let a = failed(token_error("req-1"), "answered 403 (reqId req-1)");
+        let b = failed(token_error("req-2"), "answered 403 (reqId req-2)");
+        assert_ne!(a.to_string(), b.to_string());
+        assert!(same_failure(&a, &b));
+        // Another status, error name, kind or folder is another failure.
+        let other_status = failed(token_error("req-3").with_status(401), "x");
+        let other_name = failed(token_error("req-4").with_name("PermissionDenied"), "x");
+        let other_kind = failed(
+            StoreError::new(StoreErrorKind::Forbidden, "no")
+                .with_status(403)
+                .with_name("TokenError"),
+            "x",
+        );
+        let other_folder = failed(
+            token_error("req-5").with_folder(Folder::new("prod", "/other")),
+            "x",
+        );
+        for other in [&other_status, &other_name, &other_kind, &other_folder] {
+            assert!(!same_failure(&a, other), "{other}");
+        }
+        // Other keys, or a configuration error: another failure.
+        let config = Error::Config("x".to_owned());
+        assert!(!same_failure(&a, &config));
+        assert!(same_failure(&config, &Error::Config("x".to_owned())));
+        assert!(!same_failure(&config, &Error::Config("y".to_owned())));
     }
 
     #[test]

@@ -51,7 +51,7 @@ async fn run() -> Result<(), String> {
     let mut live = AppSecrets::loader()
         .env(env)
         .infisical(client.clone())
-        .watch(Duration::from_millis(200))
+        .watch(Duration::from_secs(1))
         .jitter(0.0)
         .start()
         .await
@@ -61,7 +61,7 @@ async fn run() -> Result<(), String> {
     let before = live.current();
 
     // A few refreshes with nothing new: each is a `304 Not Modified`, with nothing parsed.
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
 
     // An operator (or Infisical's secret rotation) changes the password.
     fake.set_secret(

@@ -141,6 +141,39 @@ async fn concurrent_loads_share_one_failed_login_too() {
     assert_eq!(fake.request_count(Route::ListV4), 0);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_that_starts_while_another_runs_gets_the_whole_deadline() {
+    // Every listing takes 3 s of a 4 s deadline. The second load starts 2 s into the first:
+    // it needs until 5 s, past the first load's deadline but within its own.
+    let fake = data().start().await;
+    fake.fail_always(Route::ListV4, Fault::Delay(Duration::from_secs(3)));
+    let client = InfisicalClient::builder()
+        .base_url(fake.url())
+        .project_id(DEFAULT_PROJECT_ID)
+        .universal_auth(CLIENT_ID, SecretString::from(CLIENT_SECRET))
+        .request_timeout(Duration::from_secs(10))
+        .startup_deadline(Duration::from_secs(4))
+        .build()
+        .unwrap();
+    let load = |client: InfisicalClient| async move {
+        App::loader()
+            .env(Env::from_pairs(Vec::<(String, String)>::new()))
+            .infisical(client)
+            .load()
+            .await
+            .map(|app| app.agent_key.expose_secret().to_owned())
+            .map_err(|e| e.to_string())
+    };
+    let first = tokio::spawn(load(client.clone()));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let second = tokio::spawn(load(client.clone()));
+    assert_eq!(first.await.unwrap().as_deref(), Ok("agent-key-1"));
+    assert_eq!(second.await.unwrap().as_deref(), Ok("agent-key-1"));
+    // The login is still shared.
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
+    assert_eq!(fake.request_count(Route::ListV4), 4);
+}
+
 // ---------------------------------------------------------------------------------------
 // Dropped loads
 

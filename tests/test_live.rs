@@ -262,3 +262,117 @@ fn watch_is_one_call_on_the_struct() {
     }
     returns_live(Rotating::watch(INTERVAL));
 }
+
+/// A store that lists `API_KEY` and `PORT` once, then panics on every later fetch: a bug in a
+/// custom store, reached only by the refresh task.
+#[derive(Debug, Default)]
+struct PanicsAfterFirstFetch {
+    fetches: AtomicUsize,
+}
+
+impl SecretStore for PanicsAfterFirstFetch {
+    fn name(&self) -> &'static str {
+        "buggy store"
+    }
+
+    fn environment(&self) -> Option<&str> {
+        Some("prod")
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        _folder: &'a Folder,
+    ) -> BoxFuture<'a, Result<FolderSecrets, StoreError>> {
+        Box::pin(async move {
+            assert!(
+                self.fetches.fetch_add(1, Ordering::SeqCst) == 0,
+                "the store's own bug"
+            );
+            let mut listing = FolderSecrets::new();
+            listing.insert("API_KEY", StoredSecret::value(SecretString::from("key-1")));
+            listing.insert("PORT", StoredSecret::value(SecretString::from("8080")));
+            Ok(listing)
+        })
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refresh_task_that_dies_says_so() {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&calls);
+    let mut live = Rotating::loader()
+        .store(PanicsAfterFirstFetch::default())
+        .env(Env::from_pairs::<&str, &str>([]))
+        .watch(INTERVAL)
+        .jitter(0.0)
+        .on_failure(move |error| seen.lock().unwrap().push(error.to_string()))
+        .start()
+        .await
+        .unwrap();
+    assert!(!live.is_stopped());
+    let held = live.current();
+
+    advance(INTERVAL).await;
+    tokio::time::timeout(Duration::from_secs(1), live.changed())
+        .await
+        .expect("changed() wakes when the watch stops");
+    assert!(live.is_stopped());
+    let error = live.last_error().expect("the stop is reported");
+    assert!(
+        matches!(error, secrets_core::Error::WatchStopped(_)),
+        "{error:?}"
+    );
+    let shown = error.to_string();
+    assert!(shown.contains("watch stopped"), "{shown}");
+    assert!(shown.contains("panicked"), "{shown}");
+    assert_eq!(*calls.lock().unwrap(), [shown]);
+    // The last good set stays; nothing changes and nothing wakes any more.
+    assert!(Arc::ptr_eq(&held, &live.current()));
+    assert_eq!(live.version(), 1);
+    advance(INTERVAL * 3).await;
+    assert!(
+        tokio::time::timeout(Duration::from_secs(1), live.changed())
+            .await
+            .is_err()
+    );
+    assert!(live.last_error().is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failure_hook_that_panics_stops_the_watch_and_says_so() {
+    let store = RotatingStore::default();
+    store.set("API_KEY", "key-1");
+    store.set("PORT", "8080");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    let mut live = Rotating::loader()
+        .store(store.clone())
+        .env(Env::from_pairs::<&str, &str>([]))
+        .watch(INTERVAL)
+        .jitter(0.0)
+        .on_failure(move |_| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            panic!("the hook's own bug");
+        })
+        .start()
+        .await
+        .unwrap();
+
+    store.set("PORT", "eighty");
+    advance(INTERVAL).await;
+    tokio::time::timeout(Duration::from_secs(1), live.changed())
+        .await
+        .expect("changed() wakes when the watch stops");
+    assert!(live.is_stopped());
+    assert!(
+        live.last_error()
+            .unwrap()
+            .to_string()
+            .contains("watch stopped")
+    );
+    // Once for the failed refresh, once for the stop (that panic is contained).
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    let fetches = store.fetches();
+    advance(INTERVAL * 3).await;
+    assert_eq!(store.fetches(), fetches, "no refresh after the stop");
+}

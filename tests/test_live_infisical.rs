@@ -6,6 +6,8 @@
 //! outcomes and counts, never on elapsed time.
 
 use std::future::Future;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use secrets_core::testing::{
@@ -18,8 +20,8 @@ const CLIENT_SECRET: &str = "SENTINEL-live-client-secret-41d2";
 const FIRST_URL: &str = "postgres://SENTINEL-first@db.internal/app";
 const ROTATED_URL: &str = "postgres://SENTINEL-rotated@db.internal/app";
 
-/// Refresh interval of every watch here.
-const INTERVAL: Duration = Duration::from_millis(150);
+/// Refresh interval of every watch here: the shortest a watch takes.
+const INTERVAL: Duration = Duration::from_secs(1);
 /// How long a test waits for something that should happen within a few intervals.
 const PATIENCE: Duration = Duration::from_secs(20);
 
@@ -191,10 +193,7 @@ async fn a_refresh_that_would_make_a_key_invalid_keeps_the_old_set_and_reports()
         !report.contains("eighty") && !report.contains("SENTINEL"),
         "{report}"
     );
-    assert!(
-        std::sync::Arc::ptr_eq(&held, &live.current()),
-        "no half-valid set"
-    );
+    assert!(Arc::ptr_eq(&held, &live.current()), "no half-valid set");
     assert_eq!(live.current().database_url.expose_secret(), FIRST_URL);
     assert_eq!(live.version(), 1);
 
@@ -309,6 +308,157 @@ async fn near_the_max_ttl_the_client_logs_in_again() {
     assert!(live.last_error().is_none());
 }
 
+/// A login reply whose token lifetimes are `u64::MAX` seconds: the refreshes go on, on that
+/// one token (they used to panic in the refresh task, which then stopped without a word).
+#[tokio::test]
+async fn a_token_that_lives_u64_max_seconds_keeps_the_watch_refreshing() {
+    let token = "SENTINEL-live-forever-token-5e1b";
+    let body = serde_json::json!({
+        "accessToken": token,
+        "expiresIn": u64::MAX,
+        "accessTokenMaxTTL": u64::MAX,
+        "tokenType": "Bearer",
+    })
+    .to_string();
+    let fake = data(ServerMode::Current).access_token(token).start().await;
+    fake.fail_always(
+        Route::UniversalAuthLogin,
+        Fault::Body {
+            status: 200,
+            content_type: "application/json; charset=utf-8".to_owned(),
+            body: body.into_bytes(),
+        },
+    );
+    let env = env(&fake, &[]);
+    let client = client(&env);
+    let mut live = watch_with(env, &client).await;
+
+    eventually("three refreshes", || live.refreshes() >= 3).await;
+    assert!(live.last_error().is_none(), "{:?}", live.last_error());
+    assert!(all_succeeded(&fake, Route::ListV4));
+    assert_eq!(client.stats().logins, 1);
+    fake.set_secret("prod", "/", "DATABASE_URL", ROTATED_URL);
+    within("the rotation", live.changed()).await;
+    assert_eq!(live.current().database_url.expose_secret(), ROTATED_URL);
+}
+
+/// `watch(Duration::ZERO)` refreshes once a second, not in a loop as fast as the server answers.
+#[tokio::test]
+async fn a_zero_interval_is_taken_as_one_second() {
+    let fake = data(ServerMode::Current).start().await;
+    let env = env(&fake, &[]);
+    let client = client(&env);
+    let live = AppSecrets::loader()
+        .env(env)
+        .infisical(client.clone())
+        .watch(Duration::ZERO)
+        .jitter(0.0)
+        .start()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The first load and at most two refreshes, plus one for a clock that runs late.
+    let listed = fake.request_count(Route::ListV4);
+    assert!(listed <= 4, "{listed} list requests in 2 s");
+    assert_eq!(
+        usize::try_from(client.stats().list_requests).unwrap(),
+        listed
+    );
+    eventually("a refresh", || live.refreshes() >= 1).await;
+    assert!(live.last_error().is_none());
+}
+
+/// A `Write` the test reads back: the log lines of a scoped subscriber.
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logs {
+    fn count(&self, needle: &str) -> usize {
+        String::from_utf8_lossy(&self.0.lock().unwrap())
+            .matches(needle)
+            .count()
+    }
+}
+
+/// An expired token fails every refresh the same way, each time with a fresh `reqId`: one
+/// warning and one call of the hook for all of them, and the `reqId` still in the report.
+#[tokio::test]
+async fn the_same_failure_with_new_request_ids_is_reported_once() {
+    // The test runs on one thread, the refresh task included: a scoped subscriber sees it all.
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let _subscriber = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish(),
+    );
+    let token = "SENTINEL-live-fixed-token-90a3";
+    let fake = data(ServerMode::Current).access_token(token).start().await;
+    let client = InfisicalClient::builder()
+        .base_url(fake.url())
+        .project_id(fake.project_id())
+        .access_token(SecretString::from(token))
+        .build()
+        .unwrap();
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&calls);
+    let live = AppSecrets::loader()
+        .env(Env::from_pairs(Vec::<(String, String)>::new()))
+        .infisical(client)
+        .watch(INTERVAL)
+        .jitter(0.0)
+        .max_backoff(Duration::from_secs(1))
+        .on_failure(move |error| seen.lock().unwrap().push(error.to_string()))
+        .start()
+        .await
+        .unwrap();
+    assert!(fake.expire_token(token));
+
+    eventually("a failed refresh", || live.last_error().is_some()).await;
+    let first = live.last_error().unwrap().to_string();
+    let refreshes = live.refreshes();
+    eventually("five more failed refreshes", || {
+        live.refreshes() >= refreshes + 5
+    })
+    .await;
+    let last = live.last_error().unwrap().to_string();
+    assert!(
+        first.contains("TokenError") && first.contains("reqId"),
+        "{first}"
+    );
+    assert_ne!(first, last, "each failure has its own reqId");
+    let calls = calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 1, "{calls:#?}");
+    assert_eq!(
+        logs.count("refresh failed, keeping the last good set"),
+        1,
+        "{}",
+        String::from_utf8_lossy(&logs.0.lock().unwrap())
+    );
+    assert!(!calls[0].contains(token));
+
+    // A different failure is a change of state: reported again.
+    fake.fail_always(Route::ListV4, Fault::Status(503));
+    eventually("the outage is reported", || {
+        live.last_error()
+            .is_some_and(|e| e.to_string().contains("503"))
+    })
+    .await;
+    assert_eq!(logs.count("refresh failed, keeping the last good set"), 2);
+}
+
 #[tokio::test]
 async fn an_outage_keeps_the_last_good_set_then_recovers() {
     let fake = data(ServerMode::Current).start().await;
@@ -341,8 +491,8 @@ async fn a_rate_limit_is_waited_out() {
     );
     eventually("the rate limit is reported", || live.last_error().is_some()).await;
     let throttled = fake.request_count(Route::ListV4);
-    // Ten intervals later: the refresh waits for the 30 s the server asked for.
-    tokio::time::sleep(INTERVAL * 10).await;
+    // Four intervals later: the refresh waits for the 30 s the server asked for.
+    tokio::time::sleep(INTERVAL * 4).await;
     assert_eq!(fake.request_count(Route::ListV4), throttled);
     assert_eq!(live.current().database_url.expose_secret(), FIRST_URL);
 }
@@ -415,6 +565,6 @@ async fn dropping_the_handle_stops_the_refresh_task() {
     // A request already on the wire may still land; nothing is sent after that.
     tokio::time::sleep(INTERVAL).await;
     let after_drop = fake.total_requests();
-    tokio::time::sleep(INTERVAL * 6).await;
+    tokio::time::sleep(INTERVAL * 3).await;
     assert_eq!(fake.total_requests(), after_drop);
 }

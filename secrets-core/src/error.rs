@@ -23,6 +23,11 @@ pub enum Error {
     /// plain HTTP to a remote host, an unreadable CA bundle).
     #[error("invalid secrets configuration: {0}")]
     Config(String),
+    /// The background refresh of a [`Live`](crate::Live) stopped for good (a refresh
+    /// panicked): the last good set stays in place and is no longer refreshed. Reported
+    /// through [`Live::last_error`](crate::Live::last_error) and the failure hook.
+    #[error("the secrets watch stopped: {0}")]
+    WatchStopped(String),
 }
 
 impl fmt::Debug for Error {
@@ -37,7 +42,7 @@ impl Error {
     pub fn report(&self) -> Option<&Report> {
         match self {
             Self::Load(report) => Some(report),
-            Self::Config(_) => None,
+            Self::Config(_) | Self::WatchStopped(_) => None,
         }
     }
 

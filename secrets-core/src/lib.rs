@@ -150,10 +150,13 @@
 //!
 //! [`Secrets::watch`] (or [`Loader::watch`], for the [`Watch`] builder) loads like `load()`,
 //! failing fast with the full report, then refreshes in a background task that stops when the
-//! [`Live`] handle is dropped:
+//! [`Live`] handle is dropped (an interval under one second is taken as one second):
 //!
 //! - [`Live::current`] is a cheap `Arc` snapshot; [`Live::changed`] wakes when a new set is in
 //!   place.
+//! - Should the task ever end otherwise (a panic in a conversion, a custom store or the
+//!   failure hook), [`Live::is_stopped`] says so, [`Live::last_error`] holds an
+//!   [`Error::WatchStopped`], the failure hook is told and [`Live::changed`] wakes.
 //! - A refresh re-reads every source (Infisical, env vars, `_FILE` files, the secrets
 //!   directory) and swaps in the new set only when every key resolves. Otherwise the last good
 //!   set stays, [`Live::last_error`] holds the report, and refreshes back off up to a cap,

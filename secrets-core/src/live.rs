@@ -1,20 +1,28 @@
 //! Live secrets: reload on an interval and swap in a new set only when all of it is valid.
 
 use std::fmt;
+use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
+use futures_util::FutureExt as _;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::error::{Error, ProblemKind};
+use crate::error::{Error, Problem, ProblemKind, StoreError};
 use crate::loader::Loader;
 use crate::provenance::{Provenance, ProvenanceEntry};
 use crate::secrets::Secrets;
+use crate::source::Lookup;
 
 /// Reloads on every interval, with jitter, and swaps in a new set only when the whole struct
 /// resolves. Built by [`Loader::watch`] or [`Secrets::watch`].
+///
+/// An interval under one second is taken as one second: a watch is a
+/// background refresh, not a poll loop, and clamping keeps `watch` infallible rather than
+/// turning a typo such as `Duration::ZERO` into an error (or into hundreds of requests a
+/// second to the store).
 ///
 /// ```no_run
 /// # #[cfg(feature = "derive")] {
@@ -47,6 +55,9 @@ pub struct Watch<S> {
     on_failure: Option<FailureHook>,
 }
 
+/// The shortest refresh interval: shorter ones given to `watch` are taken as this.
+pub(crate) const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
 /// Called with the report of a failed refresh, once per change of failure state.
 type FailureHook = Arc<dyn Fn(&Error) + Send + Sync>;
 
@@ -66,7 +77,7 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
     pub(crate) fn new(loader: Loader<S>, interval: Duration) -> Self {
         Self {
             loader,
-            interval,
+            interval: interval.max(MIN_INTERVAL),
             jitter: 0.1,
             max_backoff: Duration::from_mins(5),
             on_failure: None,
@@ -77,6 +88,13 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
     /// change of failure state: not again while the same problems repeat. Use it to raise an
     /// alert or bump a metric; the last good set stays in place either way, and the failure is
     /// also logged at `warn` level.
+    ///
+    /// Failures are the same when they fail the same keys and folders in the same way (the
+    /// kind, HTTP status and Infisical error name of each store error), whatever their
+    /// messages say: every Infisical error carries a fresh `reqId`, which the report keeps.
+    ///
+    /// The hook is called once more, with [`Error::WatchStopped`], if the refresh task stops
+    /// (see [`Live::is_stopped`]).
     pub fn on_failure(mut self, hook: impl Fn(&Error) + Send + Sync + 'static) -> Self {
         self.on_failure = Some(Arc::new(hook));
         self
@@ -131,7 +149,7 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
         };
         // The first refresh is due one interval after this load, however late the task starts.
         let first_due = crate::time::after(jittered(self.interval, self.jitter));
-        let task = tokio::spawn(refresher.run(tx, first_due));
+        let task = tokio::spawn(refresher.supervise(tx, first_due));
         Ok(Live { rx, status, task })
     }
 }
@@ -169,15 +187,32 @@ impl<S> Live<S> {
         self.rx.borrow().version
     }
 
-    /// Waits until a new, fully valid set is in place (not for refreshes that changed nothing).
+    /// Waits until a new, fully valid set is in place (not for refreshes that changed nothing),
+    /// or until the watch stops ([`is_stopped`](Self::is_stopped)): that wakes it once, after
+    /// which it never returns.
     pub async fn changed(&mut self) {
         if self.rx.changed().await.is_err() {
-            // The refresh task is gone (it only stops with `self`): no change will come.
+            // The refresh task is gone and its last word was seen: no change will come.
             std::future::pending::<()>().await;
         }
     }
 
+    /// Whether the background refresh has stopped for good, which only happens when a refresh
+    /// panics (in a conversion, a custom store or the failure hook). The last good set stays
+    /// in place, [`last_error`](Self::last_error) holds an [`Error::WatchStopped`] saying why,
+    /// the failure hook was called with it and [`changed`](Self::changed) woke; build a new
+    /// watch to refresh again. Dropping the handle also stops the task, but that needs no
+    /// telling.
+    #[must_use]
+    pub fn is_stopped(&self) -> bool {
+        self.status
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .stopped
+    }
+
     /// Why the last refresh failed, while refreshes keep failing; `None` once one succeeds.
+    /// Once the watch has stopped, why it stopped ([`Error::WatchStopped`]).
     #[must_use]
     pub fn last_error(&self) -> Option<Error> {
         self.status
@@ -261,6 +296,7 @@ struct Snapshot<S> {
 struct Status {
     last_error: Option<Error>,
     refreshes: u64,
+    stopped: bool,
 }
 
 struct Refresher<S> {
@@ -273,7 +309,39 @@ struct Refresher<S> {
 }
 
 impl<S: Secrets + Send + Sync + 'static> Refresher<S> {
-    async fn run(self, tx: watch::Sender<Snapshot<S>>, first_due: Instant) {
+    /// Runs the refreshes; if they ever end (a panic in a conversion, a custom store or the
+    /// hook), says so on the handle instead of leaving it to wait for changes that never come.
+    async fn supervise(self, tx: watch::Sender<Snapshot<S>>, first_due: Instant) {
+        let name = S::SPEC.name();
+        let status = Arc::clone(&self.status);
+        let hook = self.on_failure.clone();
+        // The panic's own message is left to the panic hook (stderr by default): it comes from
+        // code we do not control and may quote a value.
+        let why = match AssertUnwindSafe(self.run(&tx, first_due))
+            .catch_unwind()
+            .await
+        {
+            Ok(()) => "the refresh task ended",
+            Err(_) => "a refresh panicked (see the panic message)",
+        };
+        let error = Error::WatchStopped(format!(
+            "{why}; the last good set stays in place and is no longer refreshed"
+        ));
+        {
+            let mut status = status.lock().unwrap_or_else(PoisonError::into_inner);
+            status.last_error = Some(error.clone());
+            status.stopped = true;
+        }
+        tracing::error!(target: "secrets_core", secrets = name, "{error}");
+        if let Some(hook) = &hook {
+            // A hook that panics again must not hide the stop from `changed()`.
+            let _ = std::panic::catch_unwind(AssertUnwindSafe(|| hook(&error)));
+        }
+        // Wakes `changed()` once; the sender dropped next keeps it asleep from then on.
+        tx.send_modify(|_| {});
+    }
+
+    async fn run(self, tx: &watch::Sender<Snapshot<S>>, first_due: Instant) {
         let name = S::SPEC.name();
         let mut failures: u32 = 0;
         let mut due = first_due;
@@ -298,7 +366,7 @@ impl<S: Secrets + Send + Sync + 'static> Refresher<S> {
                     let same = status
                         .last_error
                         .as_ref()
-                        .is_some_and(|last| last.to_string() == error.to_string());
+                        .is_some_and(|last| same_failure(last, &error));
                     status.last_error = Some(error.clone());
                     // The hook runs without the lock: it may well ask the handle for the error.
                     drop(status);
@@ -362,6 +430,53 @@ fn swap_if_changed<S>(current: &mut Snapshot<S>, secrets: S, provenance: Provena
     changed
 }
 
+/// Whether two failed refreshes failed the same way: the same keys and folders, each with the
+/// same kind of problem, and each store error with the same kind, status and Infisical error
+/// name. Never by message text, which holds request ids (a fresh `reqId` on every Infisical
+/// error) and retry counts.
+fn same_failure(a: &Error, b: &Error) -> bool {
+    match (a.report(), b.report()) {
+        (Some(a), Some(b)) => {
+            a.target() == b.target()
+                && a.problems().len() == b.problems().len()
+                && a.problems()
+                    .iter()
+                    .zip(b.problems())
+                    .all(|(p, q)| same_problem(p, q))
+        }
+        (None, None) => a.to_string() == b.to_string(),
+        _ => false,
+    }
+}
+
+fn same_problem(p: &Problem, q: &Problem) -> bool {
+    let same_kind = match (p.kind(), q.kind()) {
+        (ProblemKind::Store(a), ProblemKind::Store(b)) => same_store_error(a, b),
+        // Every other kind is about local sources or the setup: its text holds no request id.
+        (a, b) => a.to_string() == b.to_string(),
+    };
+    let same_trail = p.tried().len() == q.tried().len()
+        && p.tried().iter().zip(q.tried()).all(|pair| match pair {
+            (
+                Lookup::StoreFailed { store, folder, .. },
+                Lookup::StoreFailed {
+                    store: other_store,
+                    folder: other_folder,
+                    ..
+                },
+            ) => store == other_store && folder == other_folder,
+            (a, b) => a == b,
+        });
+    p.key() == q.key() && p.field() == q.field() && same_kind && same_trail
+}
+
+fn same_store_error(a: &StoreError, b: &StoreError) -> bool {
+    a.kind() == b.kind()
+        && a.status() == b.status()
+        && a.name() == b.name()
+        && a.folder() == b.folder()
+}
+
 /// The longest `Retry-After` any store problem of the report carries.
 fn retry_after(error: &Error) -> Duration {
     error
@@ -395,6 +510,8 @@ fn jittered(wait: Duration, jitter: f64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::StoreErrorKind;
+    use crate::source::Folder;
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {
@@ -409,6 +526,78 @@ mod tests {
             Duration::from_secs(1)
         );
         assert_eq!(backoff(interval, u32::MAX, max), max);
+    }
+
+    /// A load that failed on `DATABASE_URL` with `store` (for its folder `prod:/`) and on
+    /// `PORT`, missing with a store failure in its trail.
+    fn failed(store: StoreError, trail_reason: &str) -> Error {
+        use crate::error::Report;
+        let folder = Folder::new("prod", "/");
+        let store = match store.folder() {
+            Some(_) => store,
+            None => store.with_folder(folder.clone()),
+        };
+        let problems = vec![
+            Problem::for_key(
+                "DATABASE_URL",
+                "database_url",
+                ProblemKind::Store(store),
+                Vec::new(),
+            ),
+            Problem::for_key(
+                "PORT",
+                "port",
+                ProblemKind::Missing,
+                vec![
+                    Lookup::StoreFailed {
+                        store: "Infisical",
+                        folder,
+                        reason: trail_reason.to_owned(),
+                    },
+                    Lookup::EnvNotSet("PORT".to_owned()),
+                ],
+            ),
+        ];
+        Error::Load(Report::new("AppSecrets", problems))
+    }
+
+    fn token_error(req_id: &str) -> StoreError {
+        StoreError::new(
+            StoreErrorKind::Unauthorized,
+            format!("access token rejected: Your token has expired (attempt for {req_id})"),
+        )
+        .with_status(403)
+        .with_name("TokenError")
+        .with_req_id(req_id)
+    }
+
+    #[test]
+    fn failures_are_the_same_by_what_they_are_not_by_their_text() {
+        let a = failed(token_error("req-1"), "answered 403 (reqId req-1)");
+        let b = failed(token_error("req-2"), "answered 403 (reqId req-2)");
+        assert_ne!(a.to_string(), b.to_string());
+        assert!(same_failure(&a, &b));
+        // Another status, error name, kind or folder is another failure.
+        let other_status = failed(token_error("req-3").with_status(401), "x");
+        let other_name = failed(token_error("req-4").with_name("PermissionDenied"), "x");
+        let other_kind = failed(
+            StoreError::new(StoreErrorKind::Forbidden, "no")
+                .with_status(403)
+                .with_name("TokenError"),
+            "x",
+        );
+        let other_folder = failed(
+            token_error("req-5").with_folder(Folder::new("prod", "/other")),
+            "x",
+        );
+        for other in [&other_status, &other_name, &other_kind, &other_folder] {
+            assert!(!same_failure(&a, other), "{other}");
+        }
+        // Other keys, or a configuration error: another failure.
+        let config = Error::Config("x".to_owned());
+        assert!(!same_failure(&a, &config));
+        assert!(same_failure(&config, &Error::Config("x".to_owned())));
+        assert!(!same_failure(&config, &Error::Config("y".to_owned())));
     }
 
     #[test]

@@ -177,7 +177,8 @@ impl<S: Secrets> Loader<S> {
     }
 
     /// Keeps the struct fresh: loads now like [`load`](Self::load), then again every
-    /// `interval` in the background; see [`Watch`].
+    /// `interval` in the background; see [`Watch`]. An `interval` under one second is taken as
+    /// one second (clamped rather than refused, so `watch` cannot fail).
     pub fn watch(self, interval: std::time::Duration) -> Watch<S>
     where
         S: Send + Sync + 'static,

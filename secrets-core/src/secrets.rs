@@ -69,7 +69,8 @@ pub trait Secrets: Sized {
     fn from_resolved(resolved: Resolved) -> Result<Self, Error>;
 
     /// Loads now, failing with the full report like `load()`, then refreshes every `interval`
-    /// in the background, swapping in only fully valid sets. See [`Live`].
+    /// in the background, swapping in only fully valid sets. See [`Live`]. An `interval` under
+    /// one second is taken as one second (clamped rather than refused, so `watch` cannot fail).
     ///
     /// # Errors
     /// The report of the first load.

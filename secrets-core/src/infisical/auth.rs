@@ -130,7 +130,7 @@ pub(crate) struct IssuedToken {
 
 /// What to do with the held token before a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Plan {
+pub(super) enum Plan {
     Use,
     Renew,
     Login,
@@ -161,25 +161,41 @@ impl IssuedToken {
     ///
     /// Renewing at half the TTL leaves the other half for the next request to come, so a
     /// client that lists every few minutes keeps a token with a TTL of a few minutes alive.
-    fn plan(&self, now: Instant) -> Plan {
-        let ceiling = self.max_ttl.map(|max| self.logged_in_at + max);
-        let end = match (self.expires_in.map(|ttl| self.renewed_at + ttl), ceiling) {
+    ///
+    /// The arithmetic is on the time elapsed since the login and the last renewal, saturating:
+    /// a server may send any `expiresIn` or `accessTokenMaxTTL` up to `u64::MAX` seconds, and
+    /// `Instant + Duration` panics past the clock's range.
+    pub(super) fn plan(&self, now: Instant) -> Plan {
+        self.plan_after(
+            now.saturating_duration_since(self.logged_in_at),
+            now.saturating_duration_since(self.renewed_at),
+        )
+    }
+
+    /// [`plan`](Self::plan) given the time since the login and since the last renewal.
+    pub(super) fn plan_after(&self, since_login: Duration, since_renewal: Duration) -> Plan {
+        let to_ceiling = self.max_ttl.map(|max| max.saturating_sub(since_login));
+        let to_expiry = self.expires_in.map(|ttl| ttl.saturating_sub(since_renewal));
+        let left = match (to_expiry, to_ceiling) {
             (None, None) => return Plan::Use,
-            (Some(end), None) | (None, Some(end)) => end,
+            (Some(left), None) | (None, Some(left)) => left,
             (Some(a), Some(b)) => a.min(b),
         };
         let lifetime = self.expires_in.or(self.max_ttl).unwrap_or_default();
         let margin = safety_margin(lifetime);
-        if now + margin >= end {
+        if left <= margin {
             return Plan::Login;
         }
         let Some(ttl) = self.expires_in.filter(|_| self.renewable) else {
             return Plan::Use;
         };
-        if now < self.renewed_at + ttl / 2 {
+        if since_renewal < ttl / 2 {
             return Plan::Use;
         }
-        if ceiling.is_some_and(|ceiling| now + ttl + margin > ceiling) {
+        if self
+            .max_ttl
+            .is_some_and(|max| since_login.saturating_add(ttl).saturating_add(margin) > max)
+        {
             return Plan::Login;
         }
         Plan::Renew
@@ -360,6 +376,30 @@ fn login_result(reply: &Reply, method: &'static str) -> Result<Obtained, StoreEr
     token_result(reply, Call::Login(method), &Redactions::default())
 }
 
+/// The token a `200` login reply with `body` makes, as a client holds it after logging in
+/// at `now`.
+#[cfg(test)]
+pub(super) fn token_from_login_body(
+    body: &[u8],
+    now: Instant,
+) -> Result<Arc<IssuedToken>, StoreError> {
+    let reply = Reply {
+        status: 200,
+        retry_after: None,
+        location_host: None,
+        is_html: false,
+        etag: None,
+        body: Zeroizing::new(body.to_vec()),
+    };
+    let obtained = token_result(&reply, Call::Login("Universal Auth"), &Redactions::default())?;
+    Ok(TokenHolder::install(
+        &mut TokenState::default(),
+        obtained,
+        now,
+        now,
+    ))
+}
+
 /// A login or renew reply as a token or an error of that `call`, with `redactions` scrubbed
 /// from what the server said.
 fn token_result(
@@ -392,6 +432,18 @@ fn token_reply(
             return Err(StoreError::new(
                 StoreErrorKind::InvalidResponse,
                 "the response held an empty token",
+            )
+            .with_status(status));
+        }
+        // The token goes into every request's `Authorization` header: a CR, LF or other control
+        // byte there would make each request fail to build (and be retried as a transport
+        // error). The token itself is never shown.
+        if reqwest::header::HeaderValue::from_str(login.access_token.expose_secret()).is_err() {
+            return Err(StoreError::new(
+                StoreErrorKind::InvalidResponse,
+                format!(
+                    "the {call} response held an invalid access token (a control character such as CR or LF, not allowed in an HTTP header)"
+                ),
             )
             .with_status(status));
         }

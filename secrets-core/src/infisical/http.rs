@@ -268,10 +268,16 @@ impl Transport {
         request: reqwest::RequestBuilder,
         redactions: &Redactions<'_>,
     ) -> Result<Reply, Failure> {
-        let response = request
-            .send()
-            .await
-            .map_err(|e| Failure::Retry(self.transport_error(&e), None))?;
+        let response = request.send().await.map_err(|e| {
+            let error = self.transport_error(&e);
+            // A request that could not be built (a header it cannot hold) fails the same
+            // way on every retry.
+            if e.is_builder() {
+                Failure::Fatal(error)
+            } else {
+                Failure::Retry(error, None)
+            }
+        })?;
         let reply = self.read(response).await?;
         if reply.is_retryable() {
             let info = reply.error_info(redactions);

@@ -61,9 +61,10 @@
 //!   parsed again either. The remembered listings stay [`SecretString`]s and are dropped with
 //!   the client; [`InfisicalClient::stats`] counts requests, `304`s, parses, logins and
 //!   renewals.
-//! * The startup deadline (default 30 s) bounds login, retries and listing together. Its
-//!   clock starts when a fetch begins while no other fetch of the client is running: the
-//!   folders of one load share it, and a client reused for a later load starts a new one.
+//! * The startup deadline (default 30 s) bounds login, retries and listing together, for each
+//!   load on its own: its clock starts when the load's folder fetches begin, so a load that
+//!   starts while another load of the same client is running gets the whole deadline too
+//!   (overlapping loads still share one login).
 //! * Responses above 16 MiB are refused; redirects are never followed (the token must not
 //!   reach another host); response buffers are wiped after parsing.
 //! * A listing or login body is a JSON object at every level (the listing, each secret, each
@@ -563,8 +564,10 @@ impl InfisicalClient {
         })
     }
 
-    /// Registers a fetch in the current load, starting a new load (and deadline) when no
-    /// other fetch is running.
+    /// Registers a fetch with its own startup deadline, in the current group of overlapping
+    /// fetches (which share a failed login and a read of the token file), starting a new group
+    /// when no other fetch is running. The folders of one load start together, so they get
+    /// the same deadline.
     fn begin(&self) -> LoadGuard<'_> {
         let mut loads = self
             .inner
@@ -572,16 +575,15 @@ impl InfisicalClient {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if loads.in_flight == 0 {
-            loads.next_id += 1;
-            loads.current = Load {
-                id: loads.next_id,
-                deadline: crate::time::after(self.inner.transport.settings().startup_deadline),
-            };
+            loads.current += 1;
         }
         loads.in_flight += 1;
         LoadGuard {
             loads: &self.inner.loads,
-            load: loads.current,
+            load: Load {
+                id: loads.current,
+                deadline: crate::time::after(self.inner.transport.settings().startup_deadline),
+            },
         }
     }
 }
@@ -600,27 +602,19 @@ enum Listing {
     Failed(StoreError),
 }
 
-/// The fetches running together, which share one startup deadline.
+/// The fetches running together. Each has its own startup deadline; the group shares an id,
+/// which keeps a failed login from being retried by the group's other fetches.
 #[derive(Default)]
 struct Loads {
     in_flight: usize,
-    next_id: u64,
-    current: Load,
+    current: u64,
 }
 
+/// One fetch: the id of its group and its own deadline.
 #[derive(Clone, Copy)]
 struct Load {
     id: u64,
     deadline: Instant,
-}
-
-impl Default for Load {
-    fn default() -> Self {
-        Self {
-            id: 0,
-            deadline: Instant::now(),
-        }
-    }
 }
 
 struct LoadGuard<'a> {

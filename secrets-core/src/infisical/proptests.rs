@@ -1,5 +1,5 @@
 //! Property tests of what the client reads from a server: list bodies and their merge, error
-//! bodies, rate-limit hints, base URLs. A server (or whatever answers in its place) can send
+//! bodies, rate-limit hints, base URLs, token lifetimes. A server (or whatever answers in its place) can send
 //! anything; none of it may panic, and the merge must agree with a plain model of the rules.
 //!
 //! The number of cases comes from `PROPTEST_CASES` (256 when unset).
@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use super::api::{
     ErrorInfo, ListResponse, Redactions, clean, clean_redacted, parse_retry_after, parse_try_again,
 };
+use super::auth::{Plan, token_from_login_body};
 use super::config::{base_url, shown_url};
 use crate::source::Folder;
 use crate::store::{FolderSecrets, StoredValue};
@@ -190,7 +191,84 @@ fn seen(folder: &FolderSecrets, key: &str) -> Option<(Expected, Option<String>)>
     Some((value, secret.import().map(ToString::to_string)))
 }
 
+/// The token plan written plainly, in nanoseconds as `u128`/`i128`, where nothing a server
+/// sends can overflow: `ttl`/`max` in seconds as the login reply gave them (`0`: none).
+fn plan_model(ttl: u64, max: u64, since_login: Duration, since_renewal: Duration) -> Plan {
+    const NANOS: i128 = 1_000_000_000;
+    let ttl = (ttl > 0).then(|| i128::from(ttl) * NANOS);
+    let max = (max > 0).then(|| i128::from(max) * NANOS);
+    let login = i128::try_from(since_login.as_nanos()).unwrap();
+    let renewal = i128::try_from(since_renewal.as_nanos()).unwrap();
+    let left = match (ttl.map(|t| t - renewal), max.map(|m| m - login)) {
+        (None, None) => return Plan::Use,
+        (Some(left), None) | (None, Some(left)) => left,
+        (Some(a), Some(b)) => a.min(b),
+    };
+    let margin = (ttl.or(max).unwrap() / 4).min(10 * NANOS);
+    if left <= margin {
+        return Plan::Login;
+    }
+    let ttl = ttl.unwrap_or_default();
+    if ttl == 0 || renewal < ttl / 2 {
+        return Plan::Use;
+    }
+    if max.is_some_and(|m| login + ttl + margin > m) {
+        return Plan::Login;
+    }
+    Plan::Renew
+}
+
+/// Any `expiresIn`/`accessTokenMaxTTL` a server may send, weighted towards the edges.
+fn lifetime() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        2 => any::<u64>(),
+        1 => Just(u64::MAX),
+        1 => Just(u64::MAX - 1),
+        1 => Just(0_u64),
+        2 => 0_u64..100_000,
+    ]
+}
+
+/// Any time elapsed on the client's clock, weighted towards the edges.
+fn elapsed() -> impl Strategy<Value = Duration> {
+    prop_oneof![
+        2 => (any::<u64>(), 0_u32..1_000_000_000).prop_map(|(s, n)| Duration::new(s, n)),
+        1 => Just(Duration::MAX),
+        1 => Just(Duration::ZERO),
+        2 => (0_u64..200_000).prop_map(Duration::from_secs),
+    ]
+}
+
 proptest! {
+    #[test]
+    fn the_token_plan_takes_any_lifetime_and_any_elapsed_time(
+        ttl in lifetime(),
+        max in lifetime(),
+        since_login in elapsed(),
+        renewed_after in elapsed(),
+    ) {
+        let body = json!({
+            "accessToken": "t",
+            "expiresIn": ttl,
+            "accessTokenMaxTTL": max,
+            "tokenType": "Bearer",
+        });
+        let now = Instant::now();
+        let token = token_from_login_body(body.to_string().as_bytes(), now)
+            .expect("a login reply with numbers in range");
+        // On the real clock, right after the login and as time goes by.
+        for later in [Duration::ZERO, Duration::from_secs(1), DAY] {
+            let at = now + later;
+            prop_assert_eq!(token.plan(at), plan_model(ttl, max, later, later));
+        }
+        // Any time since the login, the last renewal being at or after it.
+        let since_renewal = since_login.saturating_sub(renewed_after);
+        prop_assert_eq!(
+            token.plan_after(since_login, since_renewal),
+            plan_model(ttl, max, since_login, since_renewal)
+        );
+    }
+
     #[test]
     fn any_bytes_as_a_listing_do_not_panic(body in prop::collection::vec(any::<u8>(), 0..512)) {
         let _ = listing(&body);

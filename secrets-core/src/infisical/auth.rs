@@ -391,7 +391,11 @@ pub(super) fn token_from_login_body(
         etag: None,
         body: Zeroizing::new(body.to_vec()),
     };
-    let obtained = token_result(&reply, Call::Login("Universal Auth"), &Redactions::default())?;
+    let obtained = token_result(
+        &reply,
+        Call::Login("Universal Auth"),
+        &Redactions::default(),
+    )?;
     Ok(TokenHolder::install(
         &mut TokenState::default(),
         obtained,

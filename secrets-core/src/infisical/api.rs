@@ -305,13 +305,16 @@ impl<'a> Redactions<'a> {
             .iter()
             .copied()
             .chain(self.folders.iter().flat_map(|f| f.values()));
+        let needs_escape = |c: char| c == '"' || c == '\\' || c.is_control();
         for secret in all.filter(|s| !s.is_empty()) {
             needles.plain.push(secret);
+            if !secret.contains(needs_escape) {
+                continue;
+            }
             if let Ok(json) = serde_json::to_string(secret).map(Zeroizing::new) {
-                let inner = &json[1..json.len() - 1];
-                if inner != secret {
-                    needles.escaped.push(Zeroizing::new(inner.to_owned()));
-                }
+                needles
+                    .escaped
+                    .push(Zeroizing::new(json[1..json.len() - 1].to_owned()));
             }
         }
         needles

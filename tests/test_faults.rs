@@ -76,19 +76,27 @@ fn assert_loaded(app: &App) {
     assert_eq!(app.port, 9090);
 }
 
-/// The one store error every key failed with; panics on any other kind of problem.
+/// The one store error that kept both keys from loading: one problem for the one cause, naming
+/// both keys; panics on any other kind of problem.
 fn store_error(error: &Error) -> StoreError {
     let problems = error.problems();
-    assert_eq!(problems.len(), 2, "{error}");
-    let errors: Vec<&StoreError> = problems
-        .iter()
-        .map(|p| match p.kind() {
-            ProblemKind::Store(e) => e,
-            other => panic!("not a store problem: {other:?}\n{error}"),
-        })
-        .collect();
-    assert_eq!(errors[0].kind(), errors[1].kind(), "{error}");
-    errors[0].clone()
+    assert_eq!(problems.len(), 1, "{error}");
+    let keys: Vec<(&str, &str)> = problems[0].keys().collect();
+    assert_eq!(
+        keys,
+        [("DATABASE_URL", "database_url"), ("PORT", "port")],
+        "{error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("failed to load App: 1 problem, 2 keys not loaded\n"),
+        "{error}"
+    );
+    match problems[0].kind() {
+        ProblemKind::Store(e) => e.clone(),
+        other => panic!("not a store problem: {other:?}\n{error}"),
+    }
 }
 
 /// No secret of this file in what a user can print of `error`.

@@ -101,16 +101,21 @@ fn assert_loaded(app: &App) {
 }
 
 /// The store error of every problem, which must all be store errors.
-fn store_errors(error: &Error) -> Vec<StoreErrorKind> {
+/// Each problem of `error` as the store failure it is and the keys it kept from loading: one
+/// problem per cause, not one per key.
+fn store_errors(error: &Error) -> Vec<(StoreErrorKind, Vec<&str>)> {
     error
         .problems()
         .iter()
         .map(|p| match p.kind() {
-            ProblemKind::Store(e) => e.kind(),
+            ProblemKind::Store(e) => (e.kind(), p.keys().map(|(key, _)| key).collect()),
             other => panic!("not a store problem: {other:?}"),
         })
         .collect()
 }
+
+/// All three keys of `App`, in field order.
+const ALL_KEYS: [&str; 3] = ["DATABASE_URL", "SENTRY_DSN", "AGENT_KEY"];
 
 fn assert_no_secret_in(error: &Error) {
     for shown in [error.to_string(), format!("{error:?}")] {
@@ -287,10 +292,26 @@ async fn a_forbidden_folder_fails_its_keys_closed() {
         .await
         .err()
         .unwrap();
+    // One problem per folder: each folder answered for itself.
     assert_eq!(
         store_errors(&error),
-        [StoreErrorKind::Forbidden; 3],
+        [
+            (
+                StoreErrorKind::Forbidden,
+                vec!["DATABASE_URL", "SENTRY_DSN"]
+            ),
+            (StoreErrorKind::Forbidden, vec!["AGENT_KEY"]),
+        ],
         "{error}"
+    );
+    let report = error.to_string();
+    assert!(
+        report.contains("give the machine identity of INFISICAL_UNIVERSAL_AUTH_CLIENT_ID a project role that may read secrets (and their values) in `prod:/agent`"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Loader::fallback_on_store_error(true)"),
+        "{report}"
     );
     assert_no_secret_in(&error);
 }
@@ -337,8 +358,21 @@ async fn a_missing_folder_on_a_current_server_is_not_found() {
         .await
         .err()
         .unwrap();
-    assert_eq!(store_errors(&error), [StoreErrorKind::NotFound], "{error}");
-    assert_eq!(error.problems()[0].key(), Some("AGENT_KEY"));
+    assert_eq!(
+        store_errors(&error),
+        [(StoreErrorKind::NotFound, vec!["AGENT_KEY"])],
+        "{error}"
+    );
+    assert_eq!(
+        error.problems()[0].folders(),
+        [Folder::new("prod", "/agent")]
+    );
+    assert!(
+        error.to_string().contains(
+            "check INFISICAL_PROJECT_ID, the environment `prod` (INFISICAL_ENVIRONMENT or #[secret(environment)]) and the folder `/agent` (INFISICAL_SECRET_PATH or #[secret(path)])"
+        ),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -413,11 +447,20 @@ async fn a_rate_limit_longer_than_the_deadline_is_reported_at_once() {
         .await
         .err()
         .unwrap();
+    // One cause for both folders, with both request ids for a support ticket.
     assert_eq!(
         store_errors(&error),
-        [StoreErrorKind::Throttled; 3],
+        [(StoreErrorKind::Throttled, ALL_KEYS.to_vec())],
         "{error}"
     );
+    assert_eq!(
+        error.problems()[0].folders(),
+        [Folder::new("prod", "/"), Folder::new("prod", "/agent")]
+    );
+    let ProblemKind::Store(throttled) = error.problems()[0].kind() else {
+        unreachable!()
+    };
+    assert_eq!(throttled.req_id().map(|r| r.split(", ").count()), Some(2));
     assert_eq!(fake.request_count(Route::ListV4), 2);
 }
 
@@ -458,8 +501,25 @@ async fn wrong_credentials_fail_every_key_after_one_login() {
     let error = Loader::<App>::new().env(env).load().await.err().unwrap();
     assert_eq!(
         store_errors(&error),
-        [StoreErrorKind::Unauthorized; 3],
+        [(StoreErrorKind::Unauthorized, ALL_KEYS.to_vec())],
         "{error}"
+    );
+    let report = error.to_string();
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines[0], "failed to load App: 1 problem, 3 keys not loaded");
+    assert!(
+        lines[1].starts_with(
+            "  Infisical Universal Auth login failed: 401 UnauthorizedError: Invalid credentials (reqId "
+        ),
+        "{report}"
+    );
+    assert_eq!(
+        lines[2],
+        "    check INFISICAL_UNIVERSAL_AUTH_CLIENT_ID and INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET"
+    );
+    assert_eq!(
+        lines[4],
+        "    not loaded: DATABASE_URL (field database_url), SENTRY_DSN (field sentry_dsn), AGENT_KEY (field agent_key) (3 keys)"
     );
     assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
     assert!(!format!("{error} {error:?}").contains("SENTINEL-wrong-secret"));
@@ -479,7 +539,13 @@ async fn a_slow_server_hits_the_startup_deadline() {
         .unwrap();
     assert_eq!(
         store_errors(&error),
-        [StoreErrorKind::DeadlineExceeded; 3],
+        [(StoreErrorKind::DeadlineExceeded, ALL_KEYS.to_vec())],
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains(
+            "check the server's health, or give it longer: INFISICAL_STARTUP_TIMEOUT (now 0.5 s)"
+        ),
         "{error}"
     );
 }

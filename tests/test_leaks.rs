@@ -365,14 +365,17 @@ async fn load_remote(client: InfisicalClient) -> Error {
 }
 
 /// The store error kind of every problem.
+/// The store failure of each key that one kept from loading (a problem per cause names
+/// every key it hit).
 fn store_kinds(error: &Error) -> Vec<StoreErrorKind> {
     error
         .problems()
         .iter()
         .filter_map(|p| match p.kind() {
-            ProblemKind::Store(e) => Some(e.kind()),
+            ProblemKind::Store(e) => Some(p.keys().map(|_| e.kind())),
             _ => None,
         })
+        .flatten()
         .collect()
 }
 

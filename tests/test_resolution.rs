@@ -38,9 +38,15 @@ async fn the_report_names_every_place_looked_in() {
     let err = load_service(env([])).await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "failed to load Service: 1 problem\n  missing DATABASE_URL (field database_url): \
-         Infisical not configured; env DATABASE_URL not set; DATABASE_URL_FILE not set; no default"
+        "failed to load Service: 1 problem, 1 key not loaded\n  missing DATABASE_URL (field database_url): \
+         env DATABASE_URL not set; DATABASE_URL_FILE not set; no default\n  \
+         Infisical is not configured, so only env vars, files and defaults were read: to read from Infisical, \
+         set INFISICAL_PROJECT_ID, INFISICAL_ENVIRONMENT and one credential: \
+         INFISICAL_UNIVERSAL_AUTH_CLIENT_ID with INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET, INFISICAL_TOKEN, \
+         INFISICAL_TOKEN_FILE or INFISICAL_KUBERNETES_IDENTITY_ID (and INFISICAL_DOMAIN for a self-hosted server)"
     );
+    // Said once for the report, not once per key, and kept in each key's data.
+    assert_eq!(err.report().unwrap().notes().len(), 1);
     let problem = &err.problems()[0];
     assert_eq!(problem.key(), Some("DATABASE_URL"));
     assert_eq!(problem.field(), Some("database_url"));
@@ -76,7 +82,10 @@ async fn every_problem_is_reported_at_once_in_field_order() {
         .unwrap_err();
     let report = err.to_string();
     let lines: Vec<&str> = report.lines().collect();
-    assert_eq!(lines[0], "failed to load Many: 5 problems");
+    assert_eq!(
+        lines[0],
+        "failed to load Many: 5 problems, 5 keys not loaded"
+    );
     assert!(lines[1].starts_with("  missing ANTHROPIC_API_KEY (field anthropic_api_key): "));
     assert!(lines[2].starts_with("  missing DATABASE_URL (field database_url): "));
     assert!(lines[3].starts_with("  missing JWT_SIGNING_SECRET (field jwt_signing_secret): "));
@@ -88,7 +97,12 @@ async fn every_problem_is_reported_at_once_in_field_order() {
         lines[5],
         "  invalid DEBUG (field debug) from env DEBUG: expected one of true/false, 1/0, yes/no, on/off"
     );
-    assert_eq!(lines.len(), 6);
+    // The closing line names what would configure Infisical.
+    assert!(
+        lines[6].starts_with("  Infisical is not configured"),
+        "{report}"
+    );
+    assert_eq!(lines.len(), 7);
 }
 
 #[tokio::test]
@@ -416,7 +430,7 @@ async fn main_returning_the_error_prints_the_readable_report() {
     // `fn main() -> Result<(), Error>` prints `Error: {err:?}`.
     let err = load_service(env([])).await.unwrap_err();
     assert_eq!(format!("{err:?}"), err.to_string());
-    assert!(
-        format!("{err:?}").starts_with("failed to load Service: 1 problem\n  missing DATABASE_URL")
-    );
+    assert!(format!("{err:?}").starts_with(
+        "failed to load Service: 1 problem, 1 key not loaded\n  missing DATABASE_URL"
+    ));
 }

@@ -360,9 +360,11 @@ async fn a_login_that_keeps_failing_reads_as_the_login_not_the_folder() {
     );
     let shown = error.to_string();
     assert!(
-        shown.contains(
-            "unavailable DATABASE_URL (field database_url): Infisical Universal Auth login failed: 503"
-        ),
+        shown.contains("\n  Infisical Universal Auth login failed: 503"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("\n    not loaded: DATABASE_URL (field database_url)"),
         "{shown}"
     );
     assert!(shown.contains("gave up after 3 attempts"), "{shown}");
@@ -391,10 +393,14 @@ async fn a_rejected_login_reads_as_the_login() {
             .starts_with("Infisical Universal Auth login failed: 401"),
         "{e}"
     );
-    // The folder is still known, for code that groups errors by folder.
+    // The folders it kept from being listed are still known, for code that groups by folder.
     assert_eq!(
-        e.folder().map(ToString::to_string).as_deref(),
-        Some("prod:/")
+        error.problems()[0]
+            .folders()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["prod:/"]
     );
 }
 

@@ -43,7 +43,7 @@ impl MemoryStore {
 
 impl SecretStore for MemoryStore {
     fn name(&self) -> &'static str {
-        "Infisical"
+        "Memory store"
     }
 
     fn environment(&self) -> Option<&str> {
@@ -131,7 +131,7 @@ async fn the_store_comes_before_env_and_each_folder_is_listed_once() {
     assert_eq!(
         db.tried()[0],
         Lookup::NotInStore {
-            store: "Infisical",
+            store: "Memory store",
             folder: Folder::new("prod", "/agent"),
             folder_empty: false
         }
@@ -170,9 +170,18 @@ async fn store_errors_fail_closed_for_every_key_of_the_folder() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "failed to load Agent: 2 problems\n  \
-         forbidden ANTHROPIC_API_KEY (field anthropic_api_key): Infisical prod:/agent answered 403 PermissionDenied: You are not allowed to read on secrets (reqId req-1)\n  \
-         forbidden DATABASE_URL (field database_url): Infisical prod:/agent answered 403 PermissionDenied: You are not allowed to read on secrets (reqId req-1)"
+        "failed to load Agent: 1 problem, 2 keys not loaded\n  \
+         Memory store prod:/agent answered 403 PermissionDenied: You are not allowed to read on secrets (reqId req-1)\n    \
+         to start from env vars, files and defaults when the store fails, opt in: Loader::fallback_on_store_error(true), or #[secret(fallback_on_store_error)] on a field\n    \
+         not loaded: ANTHROPIC_API_KEY (field anthropic_api_key), DATABASE_URL (field database_url) (2 keys)"
+    );
+    let keys: Vec<_> = err.problems()[0].keys().collect();
+    assert_eq!(
+        keys,
+        [
+            ("ANTHROPIC_API_KEY", "anthropic_api_key"),
+            ("DATABASE_URL", "database_url")
+        ]
     );
     match err.problems()[0].kind() {
         ProblemKind::Store(e) => {
@@ -206,7 +215,7 @@ async fn fallback_on_store_error_is_opt_in_and_shows_in_provenance() {
         provenance
             .notes()
             .iter()
-            .any(|n| n.starts_with("fell back from Infisical prod:/agent")),
+            .any(|n| n.starts_with("fell back from Memory store prod:/agent")),
         "{provenance}"
     );
 }
@@ -234,7 +243,8 @@ async fn a_field_can_opt_in_to_fallback_alone() {
         .await
         .unwrap_err();
     assert_eq!(err.problems().len(), 1);
-    assert_eq!(err.problems()[0].key(), Some("API_KEY"));
+    let keys: Vec<_> = err.problems()[0].keys().collect();
+    assert_eq!(keys, [("API_KEY", "api_key")]);
 }
 
 #[tokio::test]
@@ -267,7 +277,7 @@ async fn an_empty_folder_is_called_out_in_missing_key_problems() {
         .unwrap_err();
     assert!(
         err.to_string().contains(
-            "missing ANTHROPIC_API_KEY (field anthropic_api_key): not in Infisical prod:/agent (the folder was empty: check environment and path); env ANTHROPIC_API_KEY not set"
+            "missing ANTHROPIC_API_KEY (field anthropic_api_key): not in Memory store prod:/agent (the folder was empty: check environment and path); env ANTHROPIC_API_KEY not set"
         ),
         "{err}"
     );
@@ -290,7 +300,7 @@ async fn a_store_without_an_environment_is_a_configuration_problem() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "failed to load NoEnvironment: 1 problem\n  config: no Infisical environment: set INFISICAL_ENVIRONMENT or #[secret(environment = \"...\")] on NoEnvironment"
+        "failed to load NoEnvironment: 1 problem\n  config: no Memory store environment: set INFISICAL_ENVIRONMENT or #[secret(environment = \"...\")] on NoEnvironment"
     );
 }
 
@@ -337,7 +347,7 @@ async fn a_folder_is_not_called_empty_once_its_keys_were_taken() {
         .unwrap_err();
     let report = err.to_string();
     assert!(
-        report.contains("missing DATABASE_URL (field database_url): not in Infisical prod:/agent; env DATABASE_URL not set"),
+        report.contains("missing DATABASE_URL (field database_url): not in Memory store prod:/agent; env DATABASE_URL not set"),
         "{report}"
     );
     assert!(!report.contains("the folder was empty"), "{report}");

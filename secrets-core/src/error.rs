@@ -55,22 +55,56 @@ impl Error {
 
 /// Every problem of one failed load, in field order, then problems that belong to no field.
 ///
-/// `Display` is the multi-line report an operator reads:
+/// A failure that is not about one key (a rejected login, an unreachable server, a folder not
+/// found) is one problem however many keys it kept from loading; it names what failed, how to
+/// fix it and the keys. `Display` is the multi-line report an operator reads:
 ///
 /// ```text
-/// failed to load AppSecrets: 2 problems
-///   missing DATABASE_URL (field database_url): Infisical not configured; env DATABASE_URL not set; DATABASE_URL_FILE not set; no default
+/// failed to load AppSecrets: 2 problems, 3 keys not loaded
+///   Infisical Universal Auth login failed: 401 UnauthorizedError: Invalid credentials (reqId req-1)
+///     check INFISICAL_UNIVERSAL_AUTH_CLIENT_ID and INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET
+///     not loaded: DATABASE_URL (field database_url), API_KEY (field api_key)
 ///   invalid PORT (field port) from env PORT: invalid digit found in string
 /// ```
 #[derive(Debug, Clone)]
 pub struct Report {
     target: &'static str,
     problems: Vec<Problem>,
+    notes: Vec<String>,
 }
 
 impl Report {
     pub(crate) fn new(target: &'static str, problems: Vec<Problem>) -> Self {
-        Self { target, problems }
+        Self {
+            target,
+            problems,
+            notes: Vec::new(),
+        }
+    }
+
+    pub(crate) fn with_notes(mut self, notes: Vec<String>) -> Self {
+        self.notes = notes;
+        self
+    }
+
+    /// Lines that close the report: what may explain the problems without being one (no
+    /// secret store configured, a `.env` file that was not read).
+    #[must_use]
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// How many distinct keys the problems kept from loading.
+    #[must_use]
+    pub fn keys_not_loaded(&self) -> usize {
+        let mut keys: Vec<&str> = self
+            .problems
+            .iter()
+            .flat_map(|p| p.keys().map(|(key, _)| key))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys.len()
     }
 
     /// The name of the struct that failed to load.
@@ -95,8 +129,16 @@ impl fmt::Display for Report {
             self.target,
             if n == 1 { "" } else { "s" }
         )?;
+        match self.keys_not_loaded() {
+            0 => {}
+            1 => f.write_str(", 1 key not loaded")?,
+            keys => write!(f, ", {keys} keys not loaded")?,
+        }
         for problem in &self.problems {
             write!(f, "\n  {problem}")?;
+        }
+        for note in &self.notes {
+            write!(f, "\n  {note}")?;
         }
         Ok(())
     }
@@ -104,13 +146,21 @@ impl fmt::Display for Report {
 
 impl StdError for Report {}
 
-/// One thing wrong with one key (or, for [`ProblemKind::Config`], with the loader's setup).
+/// One thing wrong: with one key, with the secret store for many keys at once
+/// ([`ProblemKind::Store`]: one problem per cause, listing every key it kept from loading), or
+/// with the loader's setup ([`ProblemKind::Config`]).
 #[derive(Debug, Clone)]
 pub struct Problem {
     key: Option<String>,
     field: Option<&'static str>,
     kind: ProblemKind,
     tried: Vec<Lookup>,
+    /// For a store failure: every key (and field) it kept from loading, in field order.
+    affected: Vec<(String, &'static str)>,
+    /// For a store failure: the folders whose listing it failed (empty for a login).
+    folders: Vec<Folder>,
+    /// How to fix it, one line each.
+    fixes: Vec<String>,
 }
 
 impl Problem {
@@ -125,6 +175,9 @@ impl Problem {
             field: Some(field),
             kind,
             tried,
+            affected: Vec::new(),
+            folders: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 
@@ -134,19 +187,65 @@ impl Problem {
             field: None,
             kind: ProblemKind::Config(message.into()),
             tried: Vec::new(),
+            affected: Vec::new(),
+            folders: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 
-    /// The key, e.g. `DATABASE_URL`; `None` for a configuration problem.
+    /// One problem for a store failure that kept `affected` keys from loading.
+    pub(crate) fn store_failure(
+        error: StoreError,
+        affected: Vec<(String, &'static str)>,
+        folders: Vec<Folder>,
+        fixes: Vec<String>,
+    ) -> Self {
+        Self {
+            key: None,
+            field: None,
+            kind: ProblemKind::Store(error),
+            tried: Vec::new(),
+            affected,
+            folders,
+            fixes,
+        }
+    }
+
+    /// The key, e.g. `DATABASE_URL`, of a problem about one key; `None` for a store failure
+    /// (see [`keys`](Self::keys)) and for a configuration problem.
     #[must_use]
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
 
-    /// The struct field; `None` for a configuration problem.
+    /// The struct field of a problem about one key; `None` otherwise.
     #[must_use]
     pub fn field(&self) -> Option<&'static str> {
         self.field
+    }
+
+    /// Every key the problem kept from loading, with its field: the one key of a problem about
+    /// a key, each key of the folders a store failure hit, none for a configuration problem.
+    pub fn keys(&self) -> impl Iterator<Item = (&str, &'static str)> + '_ {
+        let own = self.key.as_deref().zip(self.field);
+        own.into_iter().chain(
+            self.affected
+                .iter()
+                .map(|(key, field)| (key.as_str(), *field)),
+        )
+    }
+
+    /// The folders a store failure kept from being listed (for a rejected login, every folder
+    /// of the load); empty for problems about one key.
+    #[must_use]
+    pub fn folders(&self) -> &[Folder] {
+        &self.folders
+    }
+
+    /// How to fix it: the settings to check, the loader call that would help.
+    #[must_use]
+    pub fn fixes(&self) -> &[String] {
+        &self.fixes
     }
 
     /// What is wrong.
@@ -164,6 +263,11 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let ProblemKind::Store(error) = &self.kind
+            && self.key.is_none()
+        {
+            return crate::report::write_store_failure(f, error, self);
+        }
         let (Some(key), Some(field)) = (&self.key, self.field) else {
             return write!(f, "{}", self.kind);
         };
@@ -178,8 +282,13 @@ impl fmt::Display for Problem {
             sep = "; ";
         }
         // The trail explains a missing key; for every other kind the kind names its source.
+        // "Infisical not configured" is said once, at the end of the report.
         if matches!(self.kind, ProblemKind::Missing) {
-            for lookup in &self.tried {
+            for lookup in self
+                .tried
+                .iter()
+                .filter(|l| !matches!(l, Lookup::StoreNotConfigured))
+            {
                 write!(f, "{sep}{lookup}")?;
                 sep = "; ";
             }
@@ -309,6 +418,8 @@ impl fmt::Display for ProblemKind {
 #[derive(Debug, Clone)]
 pub struct StoreError {
     kind: StoreErrorKind,
+    store: Option<&'static str>,
+    fix: Option<String>,
     call: StoreCall,
     folder: Option<Folder>,
     status: Option<u16>,
@@ -324,6 +435,8 @@ impl StoreError {
     pub fn new(kind: StoreErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
+            store: None,
+            fix: None,
             call: StoreCall::List,
             folder: None,
             status: None,
@@ -366,6 +479,44 @@ impl StoreError {
     pub fn with_req_id(mut self, req_id: impl Into<String>) -> Self {
         self.req_id = Some(req_id.into());
         self
+    }
+
+    /// Names the store, as [`SecretStore::name`](crate::SecretStore::name) does; the loader
+    /// sets it on every error a store returns.
+    #[must_use]
+    pub fn with_store(mut self, name: &'static str) -> Self {
+        self.store = Some(name);
+        self
+    }
+
+    /// The store's name, once the loader has set it.
+    #[must_use]
+    pub fn store(&self) -> Option<&'static str> {
+        self.store
+    }
+
+    /// Says how to fix it: the setting to check (`check INFISICAL_PROJECT_ID`), shown under
+    /// the problem in the report. No secret in it.
+    #[must_use]
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+
+    /// How to fix it, when the store said.
+    #[must_use]
+    pub fn fix(&self) -> Option<&str> {
+        self.fix.as_deref()
+    }
+
+    /// Forgets the folder: for a failure that is the same for every folder of a load.
+    pub(crate) fn clear_folder(&mut self) {
+        self.folder = None;
+    }
+
+    /// Replaces the request id, e.g. with every request id of the folders a failure hit.
+    pub(crate) fn set_req_id(&mut self, req_id: String) {
+        self.req_id = Some(req_id);
     }
 
     /// Says which request failed (a listing unless said otherwise).
@@ -427,7 +578,7 @@ impl StoreError {
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Infisical")?;
+        f.write_str(self.store.unwrap_or("secret store"))?;
         match self.call {
             StoreCall::List => {
                 if let Some(folder) = &self.folder {

@@ -196,6 +196,7 @@ mod names;
 #[cfg(test)]
 mod proptests;
 mod provenance;
+mod report;
 mod resolved;
 mod secrets;
 mod source;

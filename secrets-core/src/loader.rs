@@ -58,6 +58,7 @@ pub struct Loader<S> {
     secrets_dir: Option<PathBuf>,
     store: StoreChoice,
     fallback_on_store_error: bool,
+    require_store: bool,
     log_provenance: bool,
     marker: PhantomData<fn() -> S>,
 }
@@ -84,6 +85,7 @@ impl<S> fmt::Debug for Loader<S> {
             .field("secrets_dir", &self.secrets_dir)
             .field("store", &store)
             .field("fallback_on_store_error", &self.fallback_on_store_error)
+            .field("require_store", &self.require_store)
             .field("log_provenance", &self.log_provenance)
             .finish()
     }
@@ -96,6 +98,7 @@ impl<S> Clone for Loader<S> {
             secrets_dir: self.secrets_dir.clone(),
             store: self.store.clone(),
             fallback_on_store_error: self.fallback_on_store_error,
+            require_store: self.require_store,
             log_provenance: self.log_provenance,
             marker: PhantomData,
         }
@@ -118,6 +121,7 @@ impl<S: Secrets> Loader<S> {
             secrets_dir: None,
             store: StoreChoice::FromEnv,
             fallback_on_store_error: false,
+            require_store: false,
             log_provenance: false,
             marker: PhantomData,
         }
@@ -166,6 +170,16 @@ impl<S: Secrets> Loader<S> {
     #[must_use]
     pub fn fallback_on_store_error(mut self, fallback: bool) -> Self {
         self.fallback_on_store_error = fallback;
+        self
+    }
+
+    /// Makes a missing secret store a problem: with no `INFISICAL_*` configuration the load
+    /// fails, naming the variables to set, instead of starting from env vars, files and
+    /// defaults. For production, where a service whose Infisical variables went missing must
+    /// not start on whatever the environment holds.
+    #[must_use]
+    pub fn require_store(mut self) -> Self {
+        self.require_store = true;
         self
     }
 
@@ -228,6 +242,7 @@ impl<S: Secrets> Loader<S> {
             secrets_dir: self.secrets_dir.as_deref(),
             store: &self.store,
             fallback_on_store_error: self.fallback_on_store_error,
+            require_store: self.require_store,
         }
     }
 }
@@ -240,6 +255,7 @@ struct Sources<'a> {
     secrets_dir: Option<&'a Path>,
     store: &'a StoreChoice,
     fallback_on_store_error: bool,
+    require_store: bool,
 }
 
 impl Sources<'_> {
@@ -297,14 +313,30 @@ impl Sources<'_> {
         match self.store {
             StoreChoice::Given(store) => ActiveStore::Ready(Arc::clone(store)),
             StoreChoice::Disabled => {
+                if self.require_store {
+                    resolved.fail_config(Problem::config(
+                        "the loader requires a secret store (require_store) but has none (without_store): drop one of the two calls",
+                    ));
+                }
                 provenance.note("no secret store: env vars, files and defaults only");
                 ActiveStore::Skipped
             }
             StoreChoice::FromEnv => match infisical::from_env(self.env) {
+                FromEnv::NotConfigured if self.require_store => {
+                    resolved.fail_config(Problem::config(format!(
+                        "Infisical is not configured, and this loader requires a secret store (require_store): {}",
+                        infisical::HOW_TO_CONFIGURE
+                    )));
+                    ActiveStore::Skipped
+                }
                 FromEnv::NotConfigured => {
                     let note = "Infisical not configured (no INFISICAL_* credentials): env vars, files and defaults only";
                     tracing::info!(target: "secrets_core", secrets = spec.name(), "{note}");
                     provenance.note(note);
+                    resolved.note_if_missing(format!(
+                        "Infisical is not configured, so only env vars, files and defaults were read: to read from Infisical, {}",
+                        infisical::HOW_TO_CONFIGURE
+                    ));
                     ActiveStore::NotConfigured
                 }
                 FromEnv::Invalid(messages) => {
@@ -717,7 +749,7 @@ async fn fetch_all(
                     was_empty: secrets.is_empty(),
                     secrets,
                 })
-                .map_err(|e| e.with_folder(folder.clone()));
+                .map_err(|e| e.with_folder(folder.clone()).with_store(store.name()));
             (folder, result)
         })
         .collect()

@@ -14,6 +14,8 @@ pub struct Resolved {
     spec: StructSpec,
     slots: Vec<Slot>,
     problems: Vec<(usize, Problem)>,
+    /// Closing lines of the report, said only when it fails.
+    notes: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -36,6 +38,7 @@ impl Resolved {
             spec,
             slots: Vec::with_capacity(spec.keys().len()),
             problems: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -49,6 +52,12 @@ impl Resolved {
 
     pub(crate) fn fail_config(&mut self, problem: Problem) {
         self.problems.push((usize::MAX, problem));
+    }
+
+    /// A line that closes the report when a key is missing: it may explain why (no store was
+    /// configured), without being a problem itself.
+    pub(crate) fn note_if_missing(&mut self, note: impl Into<String>) {
+        self.notes.push(note.into());
     }
 
     /// Converts the value of key `index` with `convert`, recording a problem when it fails or
@@ -107,8 +116,18 @@ impl Resolved {
             ));
         }
         self.problems.sort_by_key(|(index, _)| *index);
-        let problems = self.problems.into_iter().map(|(_, p)| p).collect();
-        Error::Load(Report::new(self.spec.name(), problems))
+        let any_missing = self
+            .problems
+            .iter()
+            .any(|(_, p)| matches!(p.kind(), ProblemKind::Missing));
+        if !any_missing {
+            self.notes.clear();
+        }
+        let problems = crate::report::group_store_failures(self.problems)
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+        Error::Load(Report::new(self.spec.name(), problems).with_notes(self.notes))
     }
 }
 

@@ -812,7 +812,8 @@ mod tests {
             "Universal Auth",
         )
         .err()
-        .unwrap();
+        .unwrap()
+        .with_store("Infisical");
         assert_eq!(
             e.to_string(),
             "Infisical Universal Auth login failed: 401 UnauthorizedError: Invalid credentials"
@@ -832,7 +833,8 @@ mod tests {
             &Redactions::default(),
         )
         .err()
-        .unwrap();
+        .unwrap()
+        .with_store("Infisical");
         assert_eq!(renewal.call(), StoreCall::Renewal);
         assert!(
             renewal

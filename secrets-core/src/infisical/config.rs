@@ -50,6 +50,9 @@ pub(crate) const REQUEST_TIMEOUT: &str = "INFISICAL_REQUEST_TIMEOUT";
 /// Infisical Cloud (US).
 pub(crate) const DEFAULT_URL: &str = "https://app.infisical.com";
 
+/// The variables that configure Infisical, as the report names them when none is set.
+pub(crate) const HOW_TO_CONFIGURE: &str = "set INFISICAL_PROJECT_ID, INFISICAL_ENVIRONMENT and one credential: INFISICAL_UNIVERSAL_AUTH_CLIENT_ID with INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET, INFISICAL_TOKEN, INFISICAL_TOKEN_FILE or INFISICAL_KUBERNETES_IDENTITY_ID (and INFISICAL_DOMAIN for a self-hosted server)";
+
 /// Every variable whose presence means "Infisical is meant to be used". Tuning variables alone
 /// do not count.
 const CONFIGURING: [&str; 14] = [

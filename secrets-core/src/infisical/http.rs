@@ -437,6 +437,12 @@ fn annotate(error: &StoreError, note: &str) -> StoreError {
 /// `error` with another message (`StoreError` has no setter for it).
 pub(crate) fn with_message(error: &StoreError, message: String) -> StoreError {
     let mut out = StoreError::new(error.kind(), message).with_call(error.call());
+    if let Some(store) = error.store() {
+        out = out.with_store(store);
+    }
+    if let Some(fix) = error.fix() {
+        out = out.with_fix(fix);
+    }
     if let Some(folder) = error.folder() {
         out = out.with_folder(folder.clone());
     }

@@ -84,6 +84,7 @@
 mod api;
 mod auth;
 mod config;
+mod fix;
 mod http;
 
 #[cfg(test)]
@@ -93,6 +94,7 @@ mod tests;
 
 // `pub(crate)` for the CPU benchmark's entry point in `__private`.
 pub(crate) use self::api::parse_listing;
+pub(crate) use self::config::HOW_TO_CONFIGURE;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -275,6 +277,22 @@ impl InfisicalClient {
     }
 
     async fn fetch_folder(&self, folder: &Folder) -> Result<FolderSecrets, StoreError> {
+        self.fetch_in_deadline(folder).await.map_err(|error| {
+            let shown_url = config::shown_url(&self.inner.base);
+            let cx = fix::Context {
+                credentials: &self.inner.credentials,
+                shown_url: &shown_url,
+                startup_deadline: self.inner.transport.settings().startup_deadline,
+            };
+            let error = match fix::fix_for(&error, folder, &cx) {
+                Some(fix) => error.with_fix(fix),
+                None => error,
+            };
+            error.with_store("Infisical")
+        })
+    }
+
+    async fn fetch_in_deadline(&self, folder: &Folder) -> Result<FolderSecrets, StoreError> {
         let load = self.begin();
         let deadline = load.load.deadline;
         let fetch = self.fetch_within(folder, load.load);

@@ -186,6 +186,7 @@ impl fmt::Debug for InfisicalClient {
             .field("environment", &inner.environment)
             .field("secret_path", &inner.secret_path)
             .field("auth", &inner.credentials)
+            .field("proxy", &inner.transport.via())
             .field("settings", inner.transport.settings())
             .finish_non_exhaustive()
     }
@@ -634,7 +635,29 @@ pub struct InfisicalClientBuilder {
     secret_path: Option<String>,
     allow_http: bool,
     ca_bundle_pem: Option<Vec<u8>>,
+    proxy: Option<ProxySetting>,
+    no_proxy: Option<String>,
+    #[cfg(feature = "testing")]
+    resolve: Vec<(String, std::net::SocketAddr)>,
     settings: Settings,
+}
+
+/// A proxy URL as given (it may hold the proxy's credentials, so it is kept as a secret), and
+/// where it came from, for messages: `proxy(..)` or the variable's name.
+struct ProxySetting {
+    url: SecretString,
+    source: &'static str,
+}
+
+impl ProxySetting {
+    fn shown(&self) -> String {
+        use secrecy::ExposeSecret;
+        format!(
+            "{} (from {})",
+            config::shown_url(self.url.expose_secret()),
+            self.source
+        )
+    }
 }
 
 impl fmt::Debug for InfisicalClientBuilder {
@@ -650,6 +673,8 @@ impl fmt::Debug for InfisicalClientBuilder {
                 "ca_bundle_pem",
                 &self.ca_bundle_pem.as_ref().map(|_| "[PEM]"),
             )
+            .field("proxy", &self.proxy.as_ref().map(ProxySetting::shown))
+            .field("no_proxy", &self.no_proxy)
             .field("settings", &self.settings)
             .finish_non_exhaustive()
     }
@@ -747,6 +772,53 @@ impl InfisicalClientBuilder {
     #[must_use]
     pub fn ca_bundle_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.ca_bundle_pem = Some(pem.into());
+        self
+    }
+
+    /// Sends the requests of an `https://` target through this proxy, with `CONNECT`: the
+    /// proxy sees the host and port, never a request, a token or a secret, since TLS runs end
+    /// to end inside the tunnel. An `http://` or an `https://` proxy URL (the latter is itself
+    /// reached over TLS), optionally with `user:password@` for the proxy (sent to it in
+    /// `Proxy-Authorization`, never shown in messages or `Debug`); without a scheme,
+    /// `http://` is assumed. `socks*://` and other schemes are refused by
+    /// [`build`](Self::build).
+    ///
+    /// A proxy is never used for a loopback target (`localhost`, `127.0.0.0/8`, `::1`), for a
+    /// plain `http://` target (a proxy would see the requests, tokens included, in clear), or
+    /// for a host [`no_proxy`](Self::no_proxy) names; for those the proxy URL is not checked.
+    ///
+    /// Without this call no proxy is used: the client never reads `HTTPS_PROXY` and the like
+    /// from the process environment itself. [`InfisicalClient::from_env`] (and so the
+    /// loader) maps `https_proxy`, `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY` (the first set) of
+    /// its [`Env`] onto this call, and `no_proxy`/`NO_PROXY` onto [`no_proxy`](Self::no_proxy).
+    #[must_use]
+    pub fn proxy(self, url: impl Into<String>) -> Self {
+        self.proxy_from(url, "proxy(..)")
+    }
+
+    pub(crate) fn proxy_from(mut self, url: impl Into<String>, source: &'static str) -> Self {
+        self.proxy = Some(ProxySetting {
+            url: SecretString::from(url.into()),
+            source,
+        });
+        self
+    }
+
+    /// Hosts that bypass the [`proxy`](Self::proxy), in the `NO_PROXY` format: a
+    /// comma-separated list of host names (each matching its subdomains too, a leading `.`
+    /// optional), IP addresses and CIDR ranges; `*` matches every host.
+    #[must_use]
+    pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
+        self.no_proxy = Some(list.into());
+        self
+    }
+
+    /// Connects to `addr` for `host` instead of resolving it (tests: a name that is not in
+    /// DNS, served on a loopback address). Not used for a host reached through a proxy.
+    #[cfg(feature = "testing")]
+    #[must_use]
+    pub fn resolve(mut self, host: impl Into<String>, addr: std::net::SocketAddr) -> Self {
+        self.resolve.push((host.into(), addr));
         self
     }
 
@@ -870,7 +942,35 @@ impl InfisicalClientBuilder {
             ));
         }
 
+        let proxy = match &self.proxy {
+            Some(setting)
+                if url.https
+                    && !url.loopback
+                    && !config::bypasses_proxy(&url.base, self.no_proxy.as_deref()) =>
+            {
+                use secrecy::ExposeSecret;
+                let raw = setting.url.expose_secret();
+                let parsed = config::proxy_url(raw).map_err(|reason| {
+                    invalid(format!(
+                        "proxy {} `{}` is not usable: {reason}",
+                        setting.source,
+                        config::shown_url(raw)
+                    ))
+                })?;
+                let shown = format!(
+                    "{} (from {})",
+                    config::shown_url(parsed.as_str()),
+                    setting.source
+                );
+                Some((parsed, shown))
+            }
+            _ => None,
+        };
+
         let mut http = reqwest::Client::builder()
+            // Never the system proxy (reqwest reads HTTP_PROXY and the like from the process
+            // environment): only the one decided above, for an https target.
+            .no_proxy()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.request_timeout)
             // Never follow a redirect: reqwest would resend the Authorization header to a
@@ -885,6 +985,15 @@ impl InfisicalClientBuilder {
             }
             http = http.tls_certs_merge(certs);
         }
+        if let Some((proxy_url, shown)) = &proxy {
+            let proxy = reqwest::Proxy::https(proxy_url.as_str())
+                .map_err(|_| invalid(format!("proxy {shown} is not usable")))?;
+            http = http.proxy(proxy);
+        }
+        #[cfg(feature = "testing")]
+        for (host, addr) in &self.resolve {
+            http = http.resolve(host, *addr);
+        }
         let http = http.build().map_err(|e| {
             invalid(format!(
                 "cannot set up HTTPS: {}",
@@ -892,9 +1001,17 @@ impl InfisicalClientBuilder {
             ))
         })?;
 
+        let via = proxy.map(|(_, shown)| shown);
+        if let Some(via) = &via {
+            tracing::debug!(
+                target: "secrets_core::infisical",
+                "Infisical requests to {} go through the proxy {via}",
+                url.host
+            );
+        }
         Ok(InfisicalClient {
             inner: Arc::new(Inner {
-                transport: Transport::new(http, settings, url.host.clone()),
+                transport: Transport::new(http, settings, url.host.clone(), via),
                 base: url.base,
                 host: url.host,
                 project_id,

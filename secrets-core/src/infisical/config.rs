@@ -324,12 +324,8 @@ pub(crate) fn from_env(env: &Env) -> FromEnv {
             ));
         }
     }
-    if let Some((name, url)) = r.first(&HTTPS_PROXY_VARS) {
-        builder = builder.proxy_from(url, name);
-    }
-    if let Some((_, list)) = r.first(&NO_PROXY_VARS) {
-        builder = builder.no_proxy(list);
-    }
+    // Checked by `build`, and only when the proxy would be used.
+    builder = builder.proxy_from_env(env);
     if let Some(path) = r.get(CA_BUNDLE) {
         match std::fs::read(&path) {
             Ok(pem) => builder = builder.ca_bundle_pem(pem),

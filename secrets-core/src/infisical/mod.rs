@@ -642,21 +642,25 @@ pub struct InfisicalClientBuilder {
     settings: Settings,
 }
 
-/// A proxy URL as given (it may hold the proxy's credentials, so it is kept as a secret), and
-/// where it came from, for messages: `proxy(..)` or the variable's name.
+/// A proxy URL as given (it may hold the proxy's credentials, so it is kept as a secret;
+/// `None` when the variable was not UTF-8), and where it came from, for messages:
+/// `proxy(..)` or the variable's name.
 struct ProxySetting {
-    url: SecretString,
+    url: Option<SecretString>,
     source: &'static str,
 }
 
 impl ProxySetting {
     fn shown(&self) -> String {
         use secrecy::ExposeSecret;
-        format!(
-            "{} (from {})",
-            config::shown_url(self.url.expose_secret()),
-            self.source
-        )
+        match &self.url {
+            Some(url) => format!(
+                "{} (from {})",
+                config::shown_url(url.expose_secret()),
+                self.source
+            ),
+            None => format!("(not UTF-8, from {})", self.source),
+        }
     }
 }
 
@@ -796,11 +800,52 @@ impl InfisicalClientBuilder {
         self.proxy_from(url, "proxy(..)")
     }
 
-    pub(crate) fn proxy_from(mut self, url: impl Into<String>, source: &'static str) -> Self {
+    fn proxy_from(mut self, url: impl Into<String>, source: &'static str) -> Self {
         self.proxy = Some(ProxySetting {
-            url: SecretString::from(url.into()),
+            url: Some(SecretString::from(url.into())),
             source,
         });
+        self
+    }
+
+    /// Takes the proxy settings from the variables of `env`, as
+    /// [`InfisicalClient::from_env`] does: the first set of `https_proxy`, `HTTPS_PROXY`,
+    /// `all_proxy`, `ALL_PROXY` as the [`proxy`](Self::proxy) (the lower-case name first, as
+    /// curl reads them), the first set of `no_proxy`, `NO_PROXY` as
+    /// [`no_proxy`](Self::no_proxy). An empty variable counts as unset; a setting whose
+    /// variables are all unset is left as it was. `HTTP_PROXY`/`http_proxy` is never read:
+    /// a plain-http target never goes through a proxy.
+    ///
+    /// ```
+    /// use secrets_core::{Env, InfisicalClient};
+    ///
+    /// // Opting in to the process environment's proxy for a client built in code.
+    /// let builder = InfisicalClient::builder().proxy_from_env(&Env::process());
+    /// # let _ = builder;
+    /// ```
+    #[must_use]
+    pub fn proxy_from_env(mut self, env: &Env) -> Self {
+        for name in config::HTTPS_PROXY_VARS {
+            match env.get_str(name) {
+                Ok(None) => continue,
+                Ok(Some(url)) => self = self.proxy_from(url, name),
+                Err(_) => {
+                    self.proxy = Some(ProxySetting {
+                        url: None,
+                        source: name,
+                    });
+                }
+            }
+            break;
+        }
+        for name in config::NO_PROXY_VARS {
+            let Some(list) = env.get(name) else { continue };
+            let list = list.to_string_lossy();
+            if !list.trim().is_empty() {
+                self.no_proxy = Some(list.into_owned());
+                break;
+            }
+        }
         self
     }
 
@@ -949,7 +994,12 @@ impl InfisicalClientBuilder {
                     && !config::bypasses_proxy(&url.base, self.no_proxy.as_deref()) =>
             {
                 use secrecy::ExposeSecret;
-                let raw = setting.url.expose_secret();
+                let Some(raw) = setting.url.as_ref().map(ExposeSecret::expose_secret) else {
+                    return Err(invalid(format!(
+                        "proxy {} is not valid UTF-8",
+                        setting.source
+                    )));
+                };
                 let parsed = config::proxy_url(raw).map_err(|reason| {
                     invalid(format!(
                         "proxy {} `{}` is not usable: {reason}",

@@ -151,6 +151,41 @@ async fn env_map_proxy_variables_never_see_a_loopback_load() {
     assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
 }
 
+/// An `https://` loopback target, with every proxy variable in the loader's `Env` pointing at
+/// the catcher: direct all the same.
+#[tokio::test]
+async fn an_https_loopback_target_never_goes_through_a_proxy() {
+    let fake = data().start().await;
+    let tls = TlsTerminator::start(fake.addr()).await;
+    let catcher = Catcher::start().await;
+    let proxy = format!("http://{}", catcher.addr);
+    let ca = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(ca.path(), &tls.ca_pem).unwrap();
+    for host in ["localhost", "127.0.0.1"] {
+        let domain = format!("https://{host}:{}", tls.addr.port());
+        let env = Env::from_pairs(
+            fake.env_vars()
+                .into_iter()
+                .chain(PROXY_VARS.map(|name| (name.to_owned(), proxy.clone())))
+                .chain([
+                    ("INFISICAL_DOMAIN".to_owned(), domain),
+                    (
+                        "INFISICAL_CA_BUNDLE".to_owned(),
+                        ca.path().to_str().unwrap().to_owned(),
+                    ),
+                ]),
+        );
+        let app = Loader::<App>::new().env(env).load().await.unwrap();
+        assert_eq!(app.api_key.expose_secret(), VALUE);
+    }
+    assert_eq!(catcher.hits(), 0, "a connection reached the proxy");
+    assert_eq!(fake.request_count(Route::UniversalAuthLogin), 2);
+    assert!(
+        contains(&tls.plain(), VALUE.as_bytes()),
+        "not loaded over TLS"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // An https target: a CONNECT tunnel, TLS end to end
 
@@ -431,7 +466,7 @@ async fn splice(
     tokio::join!(pipe(a_read, b_write, forth), pipe(b_read, a_write, back));
 }
 
-/// TLS for `infisical.test` (a certificate of a test CA) on 127.0.0.1, forwarding the
+/// TLS for `infisical.test`, `localhost` and `127.0.0.1` (a certificate of a test CA) on 127.0.0.1, forwarding the
 /// decrypted bytes to `upstream` (the fake's plain-http port) and recording them.
 struct TlsTerminator {
     addr: SocketAddr,
@@ -458,7 +493,8 @@ impl TlsTerminator {
         let ca_cert = ca_params.self_signed(&ca_key).unwrap();
         let issuer = Issuer::new(ca_params, ca_key);
         let key = KeyPair::generate().unwrap();
-        let mut params = CertificateParams::new(vec![HOST.to_owned()]).unwrap();
+        let names = [HOST, "localhost", "127.0.0.1"].map(str::to_owned);
+        let mut params = CertificateParams::new(names.to_vec()).unwrap();
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let cert = params.signed_by(&key, &issuer).unwrap();
 

@@ -875,6 +875,79 @@ mod tests {
         assert!(problems[0].contains("CA bundle"), "{problems:?}");
     }
 
+    #[test]
+    fn builder_proxy_rules() {
+        let code = || {
+            InfisicalClient::builder()
+                .project_id("p")
+                .access_token(SecretString::from("t"))
+        };
+        let via = |builder: InfisicalClientBuilder| proxy_of(&builder.build().unwrap());
+        let remote = code().base_url("https://infisical.example");
+        assert_eq!(via(remote), None, "no proxy unless given one");
+        let given = code()
+            .base_url("https://infisical.example")
+            .proxy("http://p:1");
+        assert_eq!(via(given).as_deref(), Some("http://p:1/ (from proxy(..))"));
+        // Plain http to a remote host (allowed in code) is never proxied either.
+        let plain = code()
+            .base_url("http://infisical.example")
+            .allow_http(true)
+            .proxy("http://p:1");
+        assert_eq!(via(plain), None);
+        // An Env without proxy variables keeps what was given; one with them replaces it.
+        let kept = code()
+            .base_url("https://infisical.example")
+            .proxy("http://p:1")
+            .proxy_from_env(&env(&[("HTTP_PROXY", "http://h:1"), ("https_proxy", " ")]));
+        assert_eq!(via(kept).as_deref(), Some("http://p:1/ (from proxy(..))"));
+        let replaced = code()
+            .base_url("https://infisical.example")
+            .proxy("http://p:1")
+            .proxy_from_env(&env(&[("ALL_PROXY", "http://a:1")]));
+        assert_eq!(
+            via(replaced).as_deref(),
+            Some("http://a:1/ (from ALL_PROXY)")
+        );
+        let bypassed = code()
+            .base_url("https://infisical.example")
+            .proxy("http://p:1")
+            .no_proxy("example");
+        assert_eq!(via(bypassed), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_non_unicode_proxy_variable_is_reported_when_used() {
+        use std::ffi::OsString;
+        use std::os::unix::ffi::OsStringExt;
+        let pairs = |domain: &str| {
+            Env::from_pairs([
+                (PROJECT_ID.to_owned(), OsString::from("p")),
+                (TOKEN.to_owned(), OsString::from("t")),
+                (DOMAIN.to_owned(), OsString::from(domain)),
+                (
+                    "HTTPS_PROXY".to_owned(),
+                    OsString::from_vec(vec![0xff, 0xfe]),
+                ),
+                ("ALL_PROXY".to_owned(), OsString::from("http://a:1")),
+            ])
+        };
+        let FromEnv::Invalid(problems) = from_env(&pairs("https://infisical.example")) else {
+            panic!("expected invalid");
+        };
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("HTTPS_PROXY") && p.contains("UTF-8")),
+            "{problems:?}"
+        );
+        assert!(matches!(
+            from_env(&pairs("http://127.0.0.1:1")),
+            FromEnv::Ready(_)
+        ));
+    }
+
     #[cfg(unix)]
     #[test]
     fn non_unicode_values_are_reported() {

@@ -19,6 +19,8 @@
 //! | `INFISICAL_CA_BUNDLE` | path of a PEM file of extra root certificates (self-hosted servers) |
 //! | `INFISICAL_STARTUP_TIMEOUT` | seconds a load may spend on Infisical in total (default 30) |
 //! | `INFISICAL_REQUEST_TIMEOUT` | seconds one HTTP request may take (default 10) |
+//! | `https_proxy`, else `HTTPS_PROXY`, else `all_proxy`, else `ALL_PROXY` | an `http://` or `https://` proxy for an `https://` target, reached with `CONNECT` (see [Proxies](#proxies)) |
+//! | `no_proxy`, else `NO_PROXY` | hosts that bypass the proxy: names (subdomains included), IPs, CIDR ranges, `*` for all |
 //!
 //! Credentials are taken from the first complete method in the order of the table. With none
 //! of these variables set (tuning variables aside) the loader runs on env vars, files and
@@ -26,6 +28,31 @@
 //! credentials without a project, a project without credentials, an unreadable token file, an
 //! unusable URL, `http://` to a host other than loopback) is reported as a problem naming the
 //! variables to set; it never silently falls back to env-only.
+//!
+//! # Proxies
+//!
+//! Proxy variables are read through the loader's [`Env`] like every other one, never behind
+//! its back: the HTTP client's own reading of the process environment is turned off, and a
+//! client built in code uses a proxy only when given one
+//! ([`proxy`](InfisicalClientBuilder::proxy),
+//! [`proxy_from_env`](InfisicalClientBuilder::proxy_from_env)). Then:
+//!
+//! * A loopback target (`localhost`, `127.0.0.0/8`, `::1`) never goes through a proxy.
+//! * A plain `http://` target never goes through a proxy, so `HTTP_PROXY`/`http_proxy` is
+//!   never read: a proxy for plain HTTP forwards the requests themselves and would see the
+//!   client secret, the tokens and the secrets in clear. (Plain HTTP is only allowed to
+//!   loopback hosts anyway, unless [`allow_http`](InfisicalClientBuilder::allow_http).)
+//! * An `https://` target goes through the first set of `https_proxy`, `HTTPS_PROXY`,
+//!   `all_proxy`, `ALL_PROXY` (the lower-case name first, as curl reads them), unless
+//!   `no_proxy` (else `NO_PROXY`) names its host. The proxy only ever gets a
+//!   `CONNECT host:port`: TLS runs end to end inside the tunnel, the server's certificate is
+//!   checked as without a proxy, and the proxy sees no request, token or secret. An
+//!   `http://` and an `https://` proxy URL both work this way; `socks4://`, `socks5://` and
+//!   other schemes are a configuration problem naming the variable (SOCKS is not built in).
+//! * Credentials in a proxy URL (`http://user:password@proxy:3128`) are sent to the proxy in
+//!   `Proxy-Authorization` and never shown: `Debug`, errors and logs show the URL as
+//!   `http://[REDACTED]@proxy:3128/`. An unusable proxy URL is a configuration problem naming
+//!   its variable, with the URL shown that way.
 //!
 //! # Behaviour
 //!
@@ -200,7 +227,10 @@ impl InfisicalClient {
     }
 
     /// The client the `INFISICAL_*` variables of `env` describe; `Ok(None)` when none of them
-    /// is set.
+    /// is set. Proxy settings come from `env` too, as
+    /// [`proxy_from_env`](InfisicalClientBuilder::proxy_from_env) reads them (`https_proxy`,
+    /// `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; never `HTTP_PROXY`),
+    /// and only for an `https://` instance that is not on a loopback address.
     ///
     /// # Errors
     /// [`Error::Config`] listing every problem when the variables are only half a
@@ -624,7 +654,9 @@ impl SecretStore for InfisicalClient {
 /// Defaults: Infisical Cloud (`https://app.infisical.com`); connect timeout 5 s; request
 /// timeout 10 s; startup deadline 30 s; at most 4 retries, backoff from 250 ms doubling to 4 s
 /// plus up to 100% jitter; responses up to 16 MiB; HTTPS required except to loopback hosts;
-/// the platform's root certificates.
+/// the platform's root certificates; no proxy (the process environment's `HTTPS_PROXY` and
+/// the like are not read unless [`proxy_from_env`](Self::proxy_from_env) is called; see
+/// [`proxy`](Self::proxy) for when a proxy is used and how).
 #[derive(Default)]
 pub struct InfisicalClientBuilder {
     base_url: Option<String>,
@@ -791,8 +823,8 @@ impl InfisicalClientBuilder {
     /// plain `http://` target (a proxy would see the requests, tokens included, in clear), or
     /// for a host [`no_proxy`](Self::no_proxy) names; for those the proxy URL is not checked.
     ///
-    /// Without this call no proxy is used: the client never reads `HTTPS_PROXY` and the like
-    /// from the process environment itself. [`InfisicalClient::from_env`] (and so the
+    /// Without this call (or [`proxy_from_env`](Self::proxy_from_env)) no proxy is used: the
+    /// client never reads `HTTPS_PROXY` and the like from the process environment itself. [`InfisicalClient::from_env`] (and so the
     /// loader) maps `https_proxy`, `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY` (the first set) of
     /// its [`Env`] onto this call, and `no_proxy`/`NO_PROXY` onto [`no_proxy`](Self::no_proxy).
     #[must_use]
@@ -919,7 +951,9 @@ impl InfisicalClientBuilder {
     /// # Errors
     /// [`Error::Config`] for an unusable URL, plain HTTP to a remote host without
     /// [`allow_http`](Self::allow_http), missing project or credentials, an unreadable token
-    /// file, an invalid environment or path, a bad CA bundle or a zero timeout.
+    /// file, an invalid environment or path, a bad CA bundle, a zero timeout, or a
+    /// [`proxy`](Self::proxy) that would be used and cannot be (a `socks*://` or other
+    /// scheme, not a URL), named by its variable with its credentials redacted.
     pub fn build(self) -> Result<InfisicalClient, Error> {
         let invalid = |message: String| Error::Config(format!("Infisical: {message}"));
         let raw_url = self.base_url.as_deref().unwrap_or(config::DEFAULT_URL);
@@ -987,59 +1021,12 @@ impl InfisicalClientBuilder {
             ));
         }
 
-        let proxy = match &self.proxy {
-            Some(setting)
-                if url.https
-                    && !url.loopback
-                    && !config::bypasses_proxy(&url.base, self.no_proxy.as_deref()) =>
-            {
-                use secrecy::ExposeSecret;
-                let Some(raw) = setting.url.as_ref().map(ExposeSecret::expose_secret) else {
-                    return Err(invalid(format!(
-                        "proxy {} is not valid UTF-8",
-                        setting.source
-                    )));
-                };
-                let parsed = config::proxy_url(raw).map_err(|reason| {
-                    invalid(format!(
-                        "proxy {} `{}` is not usable: {reason}",
-                        setting.source,
-                        config::shown_url(raw)
-                    ))
-                })?;
-                let shown = format!(
-                    "{} (from {})",
-                    config::shown_url(parsed.as_str()),
-                    setting.source
-                );
-                Some((parsed, shown))
-            }
-            _ => None,
-        };
+        let (proxy, via) = proxy_for(&url, self.proxy.as_ref(), self.no_proxy.as_deref())
+            .map_err(invalid)?
+            .unzip();
 
-        let mut http = reqwest::Client::builder()
-            // Never the system proxy (reqwest reads HTTP_PROXY and the like from the process
-            // environment): only the one decided above, for an https target.
-            .no_proxy()
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.request_timeout)
-            // Never follow a redirect: reqwest would resend the Authorization header to a
-            // host of the same origin only, but any redirect means a wrong URL here.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("secrets-core/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = &self.ca_bundle_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|_| invalid("the CA bundle is not valid PEM".to_owned()))?;
-            if certs.is_empty() {
-                return Err(invalid("the CA bundle holds no certificate".to_owned()));
-            }
-            http = http.tls_certs_merge(certs);
-        }
-        if let Some((proxy_url, shown)) = &proxy {
-            let proxy = reqwest::Proxy::https(proxy_url.as_str())
-                .map_err(|_| invalid(format!("proxy {shown} is not usable")))?;
-            http = http.proxy(proxy);
-        }
+        let mut http =
+            http_client(&settings, self.ca_bundle_pem.as_deref(), proxy).map_err(invalid)?;
         #[cfg(feature = "testing")]
         for (host, addr) in &self.resolve {
             http = http.resolve(host, *addr);
@@ -1051,14 +1038,6 @@ impl InfisicalClientBuilder {
             ))
         })?;
 
-        let via = proxy.map(|(_, shown)| shown);
-        if let Some(via) = &via {
-            tracing::debug!(
-                target: "secrets_core::infisical",
-                "Infisical requests to {} go through the proxy {via}",
-                url.host
-            );
-        }
         Ok(InfisicalClient {
             inner: Arc::new(Inner {
                 transport: Transport::new(http, settings, url.host.clone(), via),
@@ -1076,6 +1055,73 @@ impl InfisicalClientBuilder {
             }),
         })
     }
+}
+
+/// The HTTP client's settings: timeouts, no redirects, extra roots, and no proxy but `proxy`.
+fn http_client(
+    settings: &Settings,
+    ca_bundle_pem: Option<&[u8]>,
+    proxy: Option<reqwest::Proxy>,
+) -> Result<reqwest::ClientBuilder, String> {
+    let mut http = reqwest::Client::builder()
+        // Never the system proxy (reqwest reads HTTP_PROXY and the like from the process
+        // environment): only the one `proxy_for` decided on, for an https target.
+        .no_proxy()
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.request_timeout)
+        // Never follow a redirect: reqwest would resend the Authorization header to a
+        // host of the same origin only, but any redirect means a wrong URL here.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("secrets-core/", env!("CARGO_PKG_VERSION")));
+    if let Some(pem) = ca_bundle_pem {
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|_| "the CA bundle is not valid PEM".to_owned())?;
+        if certs.is_empty() {
+            return Err("the CA bundle holds no certificate".to_owned());
+        }
+        http = http.tls_certs_merge(certs);
+    }
+    if let Some(proxy) = proxy {
+        http = http.proxy(proxy);
+    }
+    Ok(http)
+}
+
+/// The proxy for `url`, with how it is shown (credentials redacted, and where it came from):
+/// none for a plain-http or loopback target or a host `no_proxy` names; otherwise `setting`,
+/// which must then be usable.
+fn proxy_for(
+    url: &config::BaseUrl,
+    setting: Option<&ProxySetting>,
+    no_proxy: Option<&str>,
+) -> Result<Option<(reqwest::Proxy, String)>, String> {
+    use secrecy::ExposeSecret;
+    let Some(setting) = setting else {
+        return Ok(None);
+    };
+    if !url.https || url.loopback || config::bypasses_proxy(&url.base, no_proxy) {
+        return Ok(None);
+    }
+    let source = setting.source;
+    let Some(raw) = setting.url.as_ref().map(ExposeSecret::expose_secret) else {
+        return Err(format!("proxy {source} is not valid UTF-8"));
+    };
+    let parsed = config::proxy_url(raw).map_err(|reason| {
+        format!(
+            "proxy {source} `{}` is not usable: {reason}",
+            config::shown_url(raw)
+        )
+    })?;
+    let shown = format!("{} (from {source})", config::shown_url(parsed.as_str()));
+    // `https`: only requests to an https URL, which are tunnelled with CONNECT.
+    let proxy = reqwest::Proxy::https(parsed.as_str())
+        .map_err(|_| format!("proxy {shown} is not usable"))?;
+    tracing::debug!(
+        target: "secrets_core::infisical",
+        "Infisical requests to {} go through the proxy {shown}",
+        url.host
+    );
+    Ok(Some((proxy, shown)))
 }
 
 fn check_credentials(credentials: &Credentials) -> Result<(), String> {

@@ -242,6 +242,42 @@ async fn an_https_load_goes_through_a_connect_tunnel_only() {
     }
 }
 
+/// An `https://` proxy URL: TLS to the proxy, and the CONNECT tunnel with TLS to Infisical
+/// inside it.
+#[tokio::test]
+async fn an_https_proxy_url_tunnels_too() {
+    let fake = data().start().await;
+    let tls = TlsTerminator::start(fake.addr()).await;
+    let proxy = ConnectProxy::start(tls.addr, Answer::Tunnel).await;
+    // TLS in front of the proxy, for `127.0.0.1`.
+    let proxy_tls = TlsTerminator::start(proxy.addr).await;
+    let catcher = Catcher::start().await;
+    let env = Env::from_pairs([(
+        "https_proxy",
+        format!("https://127.0.0.1:{}", proxy_tls.addr.port()),
+    )]);
+    let client = tls_client(&fake, &tls, &env, catcher.addr)
+        .ca_bundle_pem(format!("{}{}", tls.ca_pem, proxy_tls.ca_pem))
+        .build()
+        .unwrap();
+    let app = Loader::<App>::new()
+        .env(no_env())
+        .infisical(client)
+        .load()
+        .await
+        .unwrap();
+    assert_eq!(app.api_key.expose_secret(), VALUE);
+    assert_eq!(catcher.hits(), 0);
+    let connect = format!("CONNECT {HOST}:{} HTTP/1.1\r\n", tls.addr.port());
+    assert!(contains(&proxy_tls.plain(), connect.as_bytes()));
+    let heads = proxy.heads();
+    assert!(!heads.is_empty() && heads.iter().all(|h| h.starts_with(&connect)));
+    for (upstream, _) in proxy.tunnels() {
+        assert_eq!(upstream.first(), Some(&0x16), "not a TLS handshake");
+        assert!(!contains(&upstream, CLIENT_SECRET.as_bytes()));
+    }
+}
+
 #[tokio::test]
 async fn no_proxy_sends_the_load_direct() {
     let fake = data().start().await;

@@ -646,8 +646,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains(SECRET) && !err.contains("login="), "{err}");
-        let shown = shown_url(&format!("https://ops:{SECRET}@h/?login=ops@{SECRET}"));
+        let url = format!("https://ops:{SECRET}@h/?login=ops@{SECRET}");
+        let shown = shown_url(&url);
         assert!(!shown.contains(SECRET) && !shown.contains("ops"), "{shown}");
+        // The builder's `Debug` shows its URL the same way.
+        let shown = format!("{:?}", InfisicalClient::builder().base_url(&url));
+        assert!(
+            shown.contains("https://[REDACTED]@h/?[REDACTED]"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains(SECRET) && !shown.contains("login="),
+            "{shown}"
+        );
     }
 
     fn proxy_of(client: &InfisicalClient) -> Option<String> {

@@ -699,7 +699,7 @@ impl ProxySetting {
 impl fmt::Debug for InfisicalClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("InfisicalClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(config::shown_url))
             .field("auth", &self.credentials)
             .field("project_id", &self.project_id)
             .field("environment", &self.environment)

@@ -47,6 +47,14 @@ pub(crate) const STARTUP_TIMEOUT: &str = "INFISICAL_STARTUP_TIMEOUT";
 /// Seconds one HTTP request may take.
 pub(crate) const REQUEST_TIMEOUT: &str = "INFISICAL_REQUEST_TIMEOUT";
 
+/// The proxy variables for an `https://` target, first set wins: the lower-case name before
+/// the upper-case one (as curl reads them), the scheme's own before `ALL_PROXY`. `HTTP_PROXY`
+/// is not among them: a plain-http target never goes through a proxy.
+pub(crate) const HTTPS_PROXY_VARS: [&str; 4] =
+    ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"];
+/// The hosts that bypass the proxy, first set wins.
+pub(crate) const NO_PROXY_VARS: [&str; 2] = ["no_proxy", "NO_PROXY"];
+
 /// Infisical Cloud (US).
 pub(crate) const DEFAULT_URL: &str = "https://app.infisical.com";
 
@@ -79,6 +87,10 @@ pub(crate) struct BaseUrl {
     pub(crate) base: String,
     /// `host[:port]`, for messages.
     pub(crate) host: String,
+    /// `https://` (the only scheme that may go through a proxy).
+    pub(crate) https: bool,
+    /// A loopback host (`localhost`, `127.0.0.0/8`, `::1`), never reached through a proxy.
+    pub(crate) loopback: bool,
 }
 
 /// Checks an Infisical URL: http(s) only, plain HTTP only to a loopback host unless
@@ -86,9 +98,10 @@ pub(crate) struct BaseUrl {
 pub(crate) fn base_url(raw: &str, allow_http: bool) -> Result<BaseUrl, String> {
     let url = Url::parse(raw.trim()).map_err(|e| format!("not a URL ({e})"))?;
     let host = url.host().ok_or_else(|| "the URL has no host".to_owned())?;
+    let loopback = is_loopback(&host);
     match url.scheme() {
         "https" => {}
-        "http" if allow_http || is_loopback(&host) => {}
+        "http" if allow_http || loopback => {}
         "http" => {
             return Err(
                 "plain http:// is only allowed to a loopback host (127.0.0.1, ::1, localhost): use https://"
@@ -115,25 +128,98 @@ pub(crate) fn base_url(raw: &str, allow_http: bool) -> Result<BaseUrl, String> {
     Ok(BaseUrl {
         base: format!("{origin}{path}"),
         host,
+        https: url.scheme() == "https",
+        loopback,
     })
+}
+
+/// Checks a proxy URL: `http://` or `https://` (both tunnel an https target with `CONNECT`),
+/// with a host; a URL without a scheme is taken as `http://`, as curl does. Returns the URL
+/// to hand to the HTTP client, which may hold the proxy's credentials.
+pub(crate) fn proxy_url(raw: &str) -> Result<Url, String> {
+    let raw = raw.trim();
+    let url = if raw.contains("://") {
+        Url::parse(raw)
+    } else {
+        Url::parse(&format!("http://{raw}"))
+    }
+    .map_err(|e| format!("not a URL ({e})"))?;
+    match url.scheme() {
+        "http" | "https" => {}
+        socks if socks.starts_with("socks") => {
+            return Err(format!(
+                "{socks}:// proxies are not supported: use an http:// or https:// proxy (both tunnel with CONNECT)"
+            ));
+        }
+        other => {
+            return Err(format!(
+                "unsupported proxy scheme `{other}`: use an http:// or https:// proxy"
+            ));
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the proxy URL has no host".to_owned());
+    }
+    // The HTTP client parses the URL again on its side and would go direct if it could not:
+    // check here that it can.
+    let matcher = hyper_util::client::proxy::matcher::Matcher::builder()
+        .https(url.as_str())
+        .build();
+    let probe: http::Uri = "https://infisical.test/"
+        .parse()
+        .map_err(|_| "cannot check the proxy URL".to_owned())?;
+    if matcher.intercept(&probe).is_none() {
+        return Err("not a proxy URL the HTTP client can use".to_owned());
+    }
+    Ok(url)
+}
+
+/// Whether `no_proxy` (a `NO_PROXY` list: hosts and domains, IPs and CIDR ranges, `*`) names the
+/// host of `base`. The list is matched as the HTTP client itself matches it.
+pub(crate) fn bypasses_proxy(base: &str, no_proxy: Option<&str>) -> bool {
+    let Some(list) = no_proxy.map(str::trim).filter(|l| !l.is_empty()) else {
+        return false;
+    };
+    let Ok(target) = base.parse::<http::Uri>() else {
+        // Undecidable: the configured proxy is used.
+        return false;
+    };
+    let matcher = hyper_util::client::proxy::matcher::Matcher::builder()
+        .https("http://proxy.invalid:3128")
+        .no(list)
+        .build();
+    matcher.intercept(&target).is_none()
 }
 
 /// `raw` as a message may show it: credentials (`user:password@`) and any query or fragment
 /// are replaced, since a URL is refused for holding them precisely because they can be secret.
+///
+/// The query and fragment are cut off first (at the first `?` or `#`), so an `@` in them is
+/// not taken for the end of credentials: everything before the last `@` of what remains is
+/// replaced (a password holding `/` included). When the cut falls inside the authority (no
+/// `/` before it) and an `@` follows it, the whole authority is replaced: a password holding
+/// `?` or `#` is not shown in part.
 pub(crate) fn shown_url(raw: &str) -> String {
     let raw = raw.trim();
-    let (scheme, mut rest) = raw.split_at(raw.find("://").map_or(0, |i| i + 3));
+    let (scheme, rest) = raw.split_at(raw.find("://").map_or(0, |i| i + 3));
+    let (before, cut) = match rest.find(['?', '#']) {
+        Some(i) => (&rest[..i], Some((&rest[i..=i], &rest[i + 1..]))),
+        None => (rest, None),
+    };
     let mut shown = scheme.to_owned();
-    if let Some(at) = rest.rfind('@') {
+    let cut_in_authority =
+        !before.contains('/') && cut.is_some_and(|(_, after)| after.contains('@'));
+    if cut_in_authority {
+        shown.push_str("[REDACTED]");
+    } else if let Some(at) = before.rfind('@') {
         shown.push_str("[REDACTED]@");
-        rest = &rest[at + 1..];
+        shown.push_str(&before[at + 1..]);
+    } else {
+        shown.push_str(before);
     }
-    match rest.find(['?', '#']) {
-        Some(i) => {
-            shown.push_str(&rest[..=i]);
-            shown.push_str("[REDACTED]");
-        }
-        None => shown.push_str(rest),
+    if let Some((mark, _)) = cut {
+        shown.push_str(mark);
+        shown.push_str("[REDACTED]");
     }
     shown
 }
@@ -240,6 +326,8 @@ pub(crate) fn from_env(env: &Env) -> FromEnv {
             ));
         }
     }
+    // Checked by `build`, and only when the proxy would be used.
+    builder = builder.proxy_from_env(env);
     if let Some(path) = r.get(CA_BUNDLE) {
         match file::read(Path::new(&path), file::CA_BUNDLE_MAX) {
             Ok(pem) => builder = builder.ca_bundle_pem(pem.to_vec()),
@@ -528,6 +616,20 @@ mod tests {
             ),
             ("https://x.example/#t", "https://x.example/#[REDACTED]"),
             (" https://x.example ", "https://x.example"),
+            // An `@` in the query is not the end of credentials.
+            ("https://h/?login=ops@SECRET", "https://h/?[REDACTED]"),
+            ("https://h/api#a@SECRET", "https://h/api#[REDACTED]"),
+            (
+                "https://u:p@h/?login=ops@SECRET",
+                "https://[REDACTED]@h/?[REDACTED]",
+            ),
+            // A password holding `/`, `?` or `#` is not shown in part.
+            ("https://u:p/w@h/x", "https://[REDACTED]@h/x"),
+            ("https://u:p?w@h/x", "https://[REDACTED]?[REDACTED]"),
+            (
+                "https://h?login=ops@SECRET",
+                "https://[REDACTED]?[REDACTED]",
+            ),
         ] {
             assert_eq!(shown_url(raw), shown, "{raw}");
         }
@@ -537,6 +639,174 @@ mod tests {
             &[(DOMAIN, &url), (TOKEN, "t"), (PROJECT_ID, "p")],
             &[DOMAIN],
         );
+    }
+
+    #[test]
+    fn a_query_is_not_shown_even_with_an_at_sign() {
+        let url = format!("https://h/?login=ops@{SECRET}");
+        for problem in invalid(&[(DOMAIN, &url), (TOKEN, "t"), (PROJECT_ID, "p")]) {
+            assert!(problem.contains(DOMAIN), "{problem}");
+            assert!(problem.contains("https://h/"), "{problem}");
+            assert!(!problem.contains("login="), "{problem}");
+        }
+        let err = InfisicalClient::builder()
+            .base_url(&url)
+            .project_id("p")
+            .access_token(SecretString::from("t"))
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains(SECRET) && !err.contains("login="), "{err}");
+        let url = format!("https://ops:{SECRET}@h/?login=ops@{SECRET}");
+        let shown = shown_url(&url);
+        assert!(!shown.contains(SECRET) && !shown.contains("ops"), "{shown}");
+        // The builder's `Debug` shows its URL the same way.
+        let shown = format!("{:?}", InfisicalClient::builder().base_url(&url));
+        assert!(
+            shown.contains("https://[REDACTED]@h/?[REDACTED]"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains(SECRET) && !shown.contains("login="),
+            "{shown}"
+        );
+    }
+
+    fn proxy_of(client: &InfisicalClient) -> Option<String> {
+        client.inner.transport.via().map(str::to_owned)
+    }
+
+    const REMOTE: (&str, &str) = (DOMAIN, "https://infisical.example");
+
+    #[test]
+    fn the_https_proxy_variables_in_curl_order() {
+        let all = [
+            ("ALL_PROXY", "http://all-upper:1"),
+            ("all_proxy", "http://all-lower:1"),
+            ("HTTPS_PROXY", "http://https-upper:1"),
+            ("https_proxy", "http://https-lower:1"),
+        ];
+        for skip in 0..all.len() {
+            let mut pairs = ua(&[REMOTE]);
+            pairs.extend_from_slice(&all[..all.len() - skip]);
+            let (name, url) = all[all.len() - skip - 1];
+            let via = proxy_of(&ready(&pairs)).expect("a proxy");
+            assert!(via.starts_with(url) && via.contains(name), "{via}");
+        }
+        // HTTP_PROXY is never read.
+        let client = ready(&ua(&[
+            REMOTE,
+            ("HTTP_PROXY", "http://h:1"),
+            ("http_proxy", "http://h:1"),
+        ]));
+        assert_eq!(proxy_of(&client), None);
+    }
+
+    #[test]
+    fn no_proxy_for_loopback_plain_http_or_listed_hosts() {
+        let proxies = [("HTTPS_PROXY", "http://p:1"), ("ALL_PROXY", "http://p:1")];
+        for domain in [
+            "http://127.0.0.1:8080",
+            "https://127.0.0.1:8443",
+            "https://localhost:8443",
+            "https://[::1]:8443",
+        ] {
+            let mut pairs = ua(&[(DOMAIN, domain)]);
+            pairs.extend_from_slice(&proxies);
+            assert_eq!(proxy_of(&ready(&pairs)), None, "{domain}");
+        }
+        for list in [
+            "infisical.example",
+            ".example",
+            "*",
+            "other.test, example",
+            "127.0.0.1,infisical.example",
+        ] {
+            for name in NO_PROXY_VARS {
+                let mut pairs = ua(&[REMOTE, (name, list)]);
+                pairs.extend_from_slice(&proxies);
+                assert_eq!(proxy_of(&ready(&pairs)), None, "{name}={list}");
+            }
+        }
+        for list in ["other.example", "xinfisical.example", "10.0.0.0/8"] {
+            let mut pairs = ua(&[REMOTE, ("NO_PROXY", list)]);
+            pairs.extend_from_slice(&proxies);
+            assert!(proxy_of(&ready(&pairs)).is_some(), "NO_PROXY={list}");
+        }
+        // The lower-case name wins.
+        let mut pairs = ua(&[REMOTE, ("no_proxy", "other.example"), ("NO_PROXY", "*")]);
+        pairs.extend_from_slice(&proxies);
+        assert!(proxy_of(&ready(&pairs)).is_some());
+    }
+
+    #[test]
+    fn an_unusable_proxy_is_a_problem_naming_its_variable() {
+        for (url, said) in [
+            (
+                "socks5://127.0.0.1:1080",
+                "socks5:// proxies are not supported",
+            ),
+            ("socks5h://proxy", "not supported"),
+            ("ftp://proxy", "unsupported proxy scheme"),
+            ("http://", "not a URL"),
+        ] {
+            for name in HTTPS_PROXY_VARS {
+                one_problem_naming(&ua(&[REMOTE, (name, url)]), &[name, said]);
+            }
+        }
+        // Not checked when it would not be used.
+        let client = ready(&ua(&[
+            (DOMAIN, "http://127.0.0.1:1"),
+            ("HTTPS_PROXY", "socks5://p"),
+        ]));
+        assert_eq!(proxy_of(&client), None);
+        ready(&ua(&[
+            REMOTE,
+            ("HTTPS_PROXY", "socks5://p"),
+            ("NO_PROXY", "*"),
+        ]));
+        // A scheme-less proxy is http://.
+        let via = proxy_of(&ready(&ua(&[
+            REMOTE,
+            ("HTTPS_PROXY", "proxy.internal:3128"),
+        ])));
+        assert_eq!(
+            via.as_deref(),
+            Some("http://proxy.internal:3128/ (from HTTPS_PROXY)")
+        );
+    }
+
+    #[test]
+    fn proxy_credentials_are_never_shown() {
+        let with_password = format!("http://user:{SECRET}@proxy.internal:3128");
+        let client = ready(&ua(&[REMOTE, ("HTTPS_PROXY", &with_password)]));
+        let shown = format!("{client:?}");
+        assert!(shown.contains("[REDACTED]@proxy.internal:3128"), "{shown}");
+        assert!(
+            !shown.contains(SECRET) && !shown.contains("user"),
+            "{shown}"
+        );
+        let builder = InfisicalClient::builder().proxy(&with_password);
+        let shown = format!("{builder:?}");
+        assert!(shown.contains("[REDACTED]@proxy.internal"), "{shown}");
+        assert!(!shown.contains(SECRET), "{shown}");
+        for bad in [
+            format!("socks5://user:{SECRET}@proxy.internal:1080"),
+            format!("http://user:{SECRET}@"),
+            format!("http://user:{SECRET}@proxy:port"),
+        ] {
+            // `invalid` checks that no problem holds the secret.
+            one_problem_naming(&ua(&[REMOTE, ("ALL_PROXY", &bad)]), &["ALL_PROXY"]);
+            let err = InfisicalClient::builder()
+                .base_url("https://infisical.example")
+                .project_id("p")
+                .access_token(SecretString::from("t"))
+                .proxy(&bad)
+                .build()
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("proxy(..)") && !err.contains(SECRET), "{err}");
+        }
     }
 
     #[test]
@@ -625,6 +895,79 @@ mod tests {
         let problems = invalid(&ua(&[(CA_BUNDLE, path.to_str().unwrap())]));
         std::fs::remove_file(&path).unwrap();
         assert!(problems[0].contains("CA bundle"), "{problems:?}");
+    }
+
+    #[test]
+    fn builder_proxy_rules() {
+        let code = || {
+            InfisicalClient::builder()
+                .project_id("p")
+                .access_token(SecretString::from("t"))
+        };
+        let via = |builder: InfisicalClientBuilder| proxy_of(&builder.build().unwrap());
+        let remote = code().base_url("https://infisical.example");
+        assert_eq!(via(remote), None, "no proxy unless given one");
+        let given = code()
+            .base_url("https://infisical.example")
+            .proxy("http://p:1");
+        assert_eq!(via(given).as_deref(), Some("http://p:1/ (from proxy(..))"));
+        // Plain http to a remote host (allowed in code) is never proxied either.
+        let plain = code()
+            .base_url("http://infisical.example")
+            .allow_http(true)
+            .proxy("http://p:1");
+        assert_eq!(via(plain), None);
+        // An Env without proxy variables keeps what was given; one with them replaces it.
+        let kept = code()
+            .base_url("https://infisical.example")
+            .proxy("http://p:1")
+            .proxy_from_env(&env(&[("HTTP_PROXY", "http://h:1"), ("https_proxy", " ")]));
+        assert_eq!(via(kept).as_deref(), Some("http://p:1/ (from proxy(..))"));
+        let replaced = code()
+            .base_url("https://infisical.example")
+            .proxy("http://p:1")
+            .proxy_from_env(&env(&[("ALL_PROXY", "http://a:1")]));
+        assert_eq!(
+            via(replaced).as_deref(),
+            Some("http://a:1/ (from ALL_PROXY)")
+        );
+        let bypassed = code()
+            .base_url("https://infisical.example")
+            .proxy("http://p:1")
+            .no_proxy("example");
+        assert_eq!(via(bypassed), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_non_unicode_proxy_variable_is_reported_when_used() {
+        use std::ffi::OsString;
+        use std::os::unix::ffi::OsStringExt;
+        let pairs = |domain: &str| {
+            Env::from_pairs([
+                (PROJECT_ID.to_owned(), OsString::from("p")),
+                (TOKEN.to_owned(), OsString::from("t")),
+                (DOMAIN.to_owned(), OsString::from(domain)),
+                (
+                    "HTTPS_PROXY".to_owned(),
+                    OsString::from_vec(vec![0xff, 0xfe]),
+                ),
+                ("ALL_PROXY".to_owned(), OsString::from("http://a:1")),
+            ])
+        };
+        let FromEnv::Invalid(problems) = from_env(&pairs("https://infisical.example")) else {
+            panic!("expected invalid");
+        };
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("HTTPS_PROXY") && p.contains("UTF-8")),
+            "{problems:?}"
+        );
+        assert!(matches!(
+            from_env(&pairs("http://127.0.0.1:1")),
+            FromEnv::Ready(_)
+        ));
     }
 
     #[cfg(unix)]

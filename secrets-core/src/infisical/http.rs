@@ -182,6 +182,8 @@ pub(crate) struct Transport {
     http: reqwest::Client,
     settings: Settings,
     host: String,
+    /// The proxy in use, as shown (credentials redacted), or `None` for a direct connection.
+    via: Option<String>,
     counters: Counters,
 }
 
@@ -194,17 +196,28 @@ impl fmt::Debug for Transport {
 }
 
 impl Transport {
-    pub(crate) fn new(http: reqwest::Client, settings: Settings, host: String) -> Self {
+    pub(crate) fn new(
+        http: reqwest::Client,
+        settings: Settings,
+        host: String,
+        via: Option<String>,
+    ) -> Self {
         Self {
             http,
             settings,
             host,
+            via,
             counters: Counters::default(),
         }
     }
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// The proxy in use, credentials redacted; `None` for a direct connection.
+    pub(crate) fn via(&self) -> Option<&str> {
+        self.via.as_deref()
     }
 
     pub(crate) fn settings(&self) -> &Settings {
@@ -370,6 +383,11 @@ impl Transport {
                 "no answer from {} within {} s",
                 self.host,
                 self.settings.request_timeout.as_secs_f32()
+            )
+        } else if let (true, Some(via)) = (error.is_connect(), &self.via) {
+            format!(
+                "could not connect to {} through the proxy {via}: {cause}",
+                self.host
             )
         } else if error.is_connect() {
             format!("could not connect to {}: {cause}", self.host)

@@ -19,6 +19,8 @@
 //! | `INFISICAL_CA_BUNDLE` | path of a PEM file of extra root certificates (self-hosted servers); a regular file of at most 4 MiB |
 //! | `INFISICAL_STARTUP_TIMEOUT` | seconds a load may spend on Infisical in total (default 30) |
 //! | `INFISICAL_REQUEST_TIMEOUT` | seconds one HTTP request may take (default 10) |
+//! | `https_proxy`, else `HTTPS_PROXY`, else `all_proxy`, else `ALL_PROXY` | an `http://` or `https://` proxy for an `https://` target, reached with `CONNECT` (see [Proxies](#proxies)) |
+//! | `no_proxy`, else `NO_PROXY` | hosts that bypass the proxy: names (subdomains included), IPs, CIDR ranges, `*` for all |
 //!
 //! The files these variables name are checked when the client is configured and refused,
 //! naming the path and why, when they are not regular files once symlinks are followed (a
@@ -33,6 +35,31 @@
 //! credentials without a project, a project without credentials, an unreadable token file, an
 //! unusable URL, `http://` to a host other than loopback) is reported as a problem naming the
 //! variables to set; it never silently falls back to env-only.
+//!
+//! # Proxies
+//!
+//! Proxy variables are read through the loader's [`Env`] like every other one, never behind
+//! its back: the HTTP client's own reading of the process environment is turned off, and a
+//! client built in code uses a proxy only when given one
+//! ([`proxy`](InfisicalClientBuilder::proxy),
+//! [`proxy_from_env`](InfisicalClientBuilder::proxy_from_env)). Then:
+//!
+//! * A loopback target (`localhost`, `127.0.0.0/8`, `::1`) never goes through a proxy.
+//! * A plain `http://` target never goes through a proxy, so `HTTP_PROXY`/`http_proxy` is
+//!   never read: a proxy for plain HTTP forwards the requests themselves and would see the
+//!   client secret, the tokens and the secrets in clear. (Plain HTTP is only allowed to
+//!   loopback hosts anyway, unless [`allow_http`](InfisicalClientBuilder::allow_http).)
+//! * An `https://` target goes through the first set of `https_proxy`, `HTTPS_PROXY`,
+//!   `all_proxy`, `ALL_PROXY` (the lower-case name first, as curl reads them), unless
+//!   `no_proxy` (else `NO_PROXY`) names its host. The proxy only ever gets a
+//!   `CONNECT host:port`: TLS runs end to end inside the tunnel, the server's certificate is
+//!   checked as without a proxy, and the proxy sees no request, token or secret. An
+//!   `http://` and an `https://` proxy URL both work this way; `socks4://`, `socks5://` and
+//!   other schemes are a configuration problem naming the variable (SOCKS is not built in).
+//! * Credentials in a proxy URL (`http://user:password@proxy:3128`) are sent to the proxy in
+//!   `Proxy-Authorization` and never shown: `Debug`, errors and logs show the URL as
+//!   `http://[REDACTED]@proxy:3128/`. An unusable proxy URL is a configuration problem naming
+//!   its variable, with the URL shown that way.
 //!
 //! # Behaviour
 //!
@@ -207,6 +234,7 @@ impl fmt::Debug for InfisicalClient {
             .field("environment", &inner.environment)
             .field("secret_path", &inner.secret_path)
             .field("auth", &inner.credentials)
+            .field("proxy", &inner.transport.via())
             .field("settings", inner.transport.settings())
             .finish_non_exhaustive()
     }
@@ -220,7 +248,10 @@ impl InfisicalClient {
     }
 
     /// The client the `INFISICAL_*` variables of `env` describe; `Ok(None)` when none of them
-    /// is set.
+    /// is set. Proxy settings come from `env` too, as
+    /// [`proxy_from_env`](InfisicalClientBuilder::proxy_from_env) reads them (`https_proxy`,
+    /// `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`; never `HTTP_PROXY`),
+    /// and only for an `https://` instance that is not on a loopback address.
     ///
     /// # Errors
     /// [`Error::Config`] listing every problem when the variables are only half a
@@ -670,7 +701,9 @@ impl SecretStore for InfisicalClient {
 /// Defaults: Infisical Cloud (`https://app.infisical.com`); connect timeout 5 s; request
 /// timeout 10 s; startup deadline 30 s; at most 4 retries, backoff from 250 ms doubling to 4 s
 /// plus up to 100% jitter; responses up to 16 MiB; HTTPS required except to loopback hosts;
-/// the platform's root certificates.
+/// the platform's root certificates; no proxy (the process environment's `HTTPS_PROXY` and
+/// the like are not read unless [`proxy_from_env`](Self::proxy_from_env) is called; see
+/// [`proxy`](Self::proxy) for when a proxy is used and how).
 #[derive(Default)]
 pub struct InfisicalClientBuilder {
     base_url: Option<String>,
@@ -681,13 +714,39 @@ pub struct InfisicalClientBuilder {
     secret_path: Option<String>,
     allow_http: bool,
     ca_bundle_pem: Option<Vec<u8>>,
+    proxy: Option<ProxySetting>,
+    no_proxy: Option<String>,
+    #[cfg(feature = "testing")]
+    resolve: Vec<(String, std::net::SocketAddr)>,
     settings: Settings,
+}
+
+/// A proxy URL as given (it may hold the proxy's credentials, so it is kept as a secret;
+/// `None` when the variable was not UTF-8), and where it came from, for messages:
+/// `proxy(..)` or the variable's name.
+struct ProxySetting {
+    url: Option<SecretString>,
+    source: &'static str,
+}
+
+impl ProxySetting {
+    fn shown(&self) -> String {
+        use secrecy::ExposeSecret;
+        match &self.url {
+            Some(url) => format!(
+                "{} (from {})",
+                config::shown_url(url.expose_secret()),
+                self.source
+            ),
+            None => format!("(not UTF-8, from {})", self.source),
+        }
+    }
 }
 
 impl fmt::Debug for InfisicalClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("InfisicalClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.base_url.as_deref().map(config::shown_url))
             .field("auth", &self.credentials)
             .field("project_id", &self.project_id)
             .field("environment", &self.environment)
@@ -697,6 +756,8 @@ impl fmt::Debug for InfisicalClientBuilder {
                 "ca_bundle_pem",
                 &self.ca_bundle_pem.as_ref().map(|_| "[PEM]"),
             )
+            .field("proxy", &self.proxy.as_ref().map(ProxySetting::shown))
+            .field("no_proxy", &self.no_proxy)
             .field("settings", &self.settings)
             .finish_non_exhaustive()
     }
@@ -798,6 +859,94 @@ impl InfisicalClientBuilder {
         self
     }
 
+    /// Sends the requests of an `https://` target through this proxy, with `CONNECT`: the
+    /// proxy sees the host and port, never a request, a token or a secret, since TLS runs end
+    /// to end inside the tunnel. An `http://` or an `https://` proxy URL (the latter is itself
+    /// reached over TLS), optionally with `user:password@` for the proxy (sent to it in
+    /// `Proxy-Authorization`, never shown in messages or `Debug`); without a scheme,
+    /// `http://` is assumed. `socks*://` and other schemes are refused by
+    /// [`build`](Self::build).
+    ///
+    /// A proxy is never used for a loopback target (`localhost`, `127.0.0.0/8`, `::1`), for a
+    /// plain `http://` target (a proxy would see the requests, tokens included, in clear), or
+    /// for a host [`no_proxy`](Self::no_proxy) names; for those the proxy URL is not checked.
+    ///
+    /// Without this call (or [`proxy_from_env`](Self::proxy_from_env)) no proxy is used: the
+    /// client never reads `HTTPS_PROXY` and the like from the process environment itself. [`InfisicalClient::from_env`] (and so the
+    /// loader) maps `https_proxy`, `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY` (the first set) of
+    /// its [`Env`] onto this call, and `no_proxy`/`NO_PROXY` onto [`no_proxy`](Self::no_proxy).
+    #[must_use]
+    pub fn proxy(self, url: impl Into<String>) -> Self {
+        self.proxy_from(url, "proxy(..)")
+    }
+
+    fn proxy_from(mut self, url: impl Into<String>, source: &'static str) -> Self {
+        self.proxy = Some(ProxySetting {
+            url: Some(SecretString::from(url.into())),
+            source,
+        });
+        self
+    }
+
+    /// Takes the proxy settings from the variables of `env`, as
+    /// [`InfisicalClient::from_env`] does: the first set of `https_proxy`, `HTTPS_PROXY`,
+    /// `all_proxy`, `ALL_PROXY` as the [`proxy`](Self::proxy) (the lower-case name first, as
+    /// curl reads them), the first set of `no_proxy`, `NO_PROXY` as
+    /// [`no_proxy`](Self::no_proxy). An empty variable counts as unset; a setting whose
+    /// variables are all unset is left as it was. `HTTP_PROXY`/`http_proxy` is never read:
+    /// a plain-http target never goes through a proxy.
+    ///
+    /// ```
+    /// use secrets_core::{Env, InfisicalClient};
+    ///
+    /// // Opting in to the process environment's proxy for a client built in code.
+    /// let builder = InfisicalClient::builder().proxy_from_env(&Env::process());
+    /// # let _ = builder;
+    /// ```
+    #[must_use]
+    pub fn proxy_from_env(mut self, env: &Env) -> Self {
+        for name in config::HTTPS_PROXY_VARS {
+            match env.get_str(name) {
+                Ok(None) => continue,
+                Ok(Some(url)) => self = self.proxy_from(url, name),
+                Err(_) => {
+                    self.proxy = Some(ProxySetting {
+                        url: None,
+                        source: name,
+                    });
+                }
+            }
+            break;
+        }
+        for name in config::NO_PROXY_VARS {
+            let Some(list) = env.get(name) else { continue };
+            let list = list.to_string_lossy();
+            if !list.trim().is_empty() {
+                self.no_proxy = Some(list.into_owned());
+                break;
+            }
+        }
+        self
+    }
+
+    /// Hosts that bypass the [`proxy`](Self::proxy), in the `NO_PROXY` format: a
+    /// comma-separated list of host names (each matching its subdomains too, a leading `.`
+    /// optional), IP addresses and CIDR ranges; `*` matches every host.
+    #[must_use]
+    pub fn no_proxy(mut self, list: impl Into<String>) -> Self {
+        self.no_proxy = Some(list.into());
+        self
+    }
+
+    /// Connects to `addr` for `host` instead of resolving it (tests: a name that is not in
+    /// DNS, served on a loopback address). Not used for a host reached through a proxy.
+    #[cfg(feature = "testing")]
+    #[must_use]
+    pub fn resolve(mut self, host: impl Into<String>, addr: std::net::SocketAddr) -> Self {
+        self.resolve.push((host.into(), addr));
+        self
+    }
+
     /// How long to wait for a TCP/TLS connection (default 5 s).
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
@@ -850,7 +999,9 @@ impl InfisicalClientBuilder {
     /// # Errors
     /// [`Error::Config`] for an unusable URL, plain HTTP to a remote host without
     /// [`allow_http`](Self::allow_http), missing project or credentials, an unreadable token
-    /// file, an invalid environment or path, a bad CA bundle or a zero timeout.
+    /// file, an invalid environment or path, a bad CA bundle, a zero timeout, or a
+    /// [`proxy`](Self::proxy) that would be used and cannot be (a `socks*://` or other
+    /// scheme, not a URL), named by its variable with its credentials redacted.
     pub fn build(self) -> Result<InfisicalClient, Error> {
         let invalid = |message: String| Error::Config(format!("Infisical: {message}"));
         let raw_url = self.base_url.as_deref().unwrap_or(config::DEFAULT_URL);
@@ -918,20 +1069,15 @@ impl InfisicalClientBuilder {
             ));
         }
 
-        let mut http = reqwest::Client::builder()
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.request_timeout)
-            // Never follow a redirect: reqwest would resend the Authorization header to a
-            // host of the same origin only, but any redirect means a wrong URL here.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("secrets-core/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = &self.ca_bundle_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|_| invalid("the CA bundle is not valid PEM".to_owned()))?;
-            if certs.is_empty() {
-                return Err(invalid("the CA bundle holds no certificate".to_owned()));
-            }
-            http = http.tls_certs_merge(certs);
+        let (proxy, via) = proxy_for(&url, self.proxy.as_ref(), self.no_proxy.as_deref())
+            .map_err(invalid)?
+            .unzip();
+
+        let mut http =
+            http_client(&settings, self.ca_bundle_pem.as_deref(), proxy).map_err(invalid)?;
+        #[cfg(feature = "testing")]
+        for (host, addr) in &self.resolve {
+            http = http.resolve(host, *addr);
         }
         let http = http.build().map_err(|e| {
             invalid(format!(
@@ -942,7 +1088,7 @@ impl InfisicalClientBuilder {
 
         Ok(InfisicalClient {
             inner: Arc::new(Inner {
-                transport: Transport::new(http, settings, url.host.clone()),
+                transport: Transport::new(http, settings, url.host.clone(), via),
                 base: url.base,
                 host: url.host,
                 project_id,
@@ -957,6 +1103,73 @@ impl InfisicalClientBuilder {
             }),
         })
     }
+}
+
+/// The HTTP client's settings: timeouts, no redirects, extra roots, and no proxy but `proxy`.
+fn http_client(
+    settings: &Settings,
+    ca_bundle_pem: Option<&[u8]>,
+    proxy: Option<reqwest::Proxy>,
+) -> Result<reqwest::ClientBuilder, String> {
+    let mut http = reqwest::Client::builder()
+        // Never the system proxy (reqwest reads HTTP_PROXY and the like from the process
+        // environment): only the one `proxy_for` decided on, for an https target.
+        .no_proxy()
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.request_timeout)
+        // Never follow a redirect: reqwest would resend the Authorization header to a
+        // host of the same origin only, but any redirect means a wrong URL here.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("secrets-core/", env!("CARGO_PKG_VERSION")));
+    if let Some(pem) = ca_bundle_pem {
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|_| "the CA bundle is not valid PEM".to_owned())?;
+        if certs.is_empty() {
+            return Err("the CA bundle holds no certificate".to_owned());
+        }
+        http = http.tls_certs_merge(certs);
+    }
+    if let Some(proxy) = proxy {
+        http = http.proxy(proxy);
+    }
+    Ok(http)
+}
+
+/// The proxy for `url`, with how it is shown (credentials redacted, and where it came from):
+/// none for a plain-http or loopback target or a host `no_proxy` names; otherwise `setting`,
+/// which must then be usable.
+fn proxy_for(
+    url: &config::BaseUrl,
+    setting: Option<&ProxySetting>,
+    no_proxy: Option<&str>,
+) -> Result<Option<(reqwest::Proxy, String)>, String> {
+    use secrecy::ExposeSecret;
+    let Some(setting) = setting else {
+        return Ok(None);
+    };
+    if !url.https || url.loopback || config::bypasses_proxy(&url.base, no_proxy) {
+        return Ok(None);
+    }
+    let source = setting.source;
+    let Some(raw) = setting.url.as_ref().map(ExposeSecret::expose_secret) else {
+        return Err(format!("proxy {source} is not valid UTF-8"));
+    };
+    let parsed = config::proxy_url(raw).map_err(|reason| {
+        format!(
+            "proxy {source} `{}` is not usable: {reason}",
+            config::shown_url(raw)
+        )
+    })?;
+    let shown = format!("{} (from {source})", config::shown_url(parsed.as_str()));
+    // `https`: only requests to an https URL, which are tunnelled with CONNECT.
+    let proxy = reqwest::Proxy::https(parsed.as_str())
+        .map_err(|_| format!("proxy {shown} is not usable"))?;
+    tracing::debug!(
+        target: "secrets_core::infisical",
+        "Infisical requests to {} go through the proxy {shown}",
+        url.host
+    );
+    Ok(Some((proxy, shown)))
 }
 
 fn check_credentials(credentials: &Credentials) -> Result<(), String> {

@@ -427,4 +427,23 @@ proptest! {
             prop_assert!(!reason.contains(&password), "{}", reason);
         }
     }
+
+    #[test]
+    fn queries_and_fragments_are_never_shown(
+        userinfo in "([a-z]{1,6}:[!$'()*+,;][a-z0-9]{5,10}@)?",
+        host in "[a-z0-9.-]{1,20}",
+        path in "(/[a-z0-9@]{0,6}){0,2}",
+        mark in "[?#]",
+        // Its first character never occurs in a host or a path.
+        hidden in "[!$'()*+,;][a-zA-Z0-9=&@._-]{5,15}",
+    ) {
+        let raw = format!("https://{userinfo}{host}{path}{mark}{hidden}");
+        let shown = shown_url(&raw);
+        prop_assert!(!shown.contains(&hidden), "{}", shown);
+        let tail = format!("{mark}[REDACTED]");
+        prop_assert!(shown.ends_with(&tail), "{}", shown);
+        if let Some(password) = userinfo.split(':').nth(1) {
+            prop_assert!(!shown.contains(password.trim_end_matches('@')), "{}", shown);
+        }
+    }
 }

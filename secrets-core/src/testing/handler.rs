@@ -349,7 +349,7 @@ async fn dispatch(
     shared: &Shared,
     endpoint: &Endpoint,
     method: &Method,
-    uri: &axum::http::Uri,
+    uri: &http::Uri,
     headers: &HeaderMap,
     body: Body,
 ) -> Reply {
@@ -420,7 +420,7 @@ async fn dispatch(
 /// What the 2024 server answers for a route it does not have: Fastify's own `404`, whose
 /// message quotes the URL as sent, query included; or, behind the standalone image's bundled
 /// frontend, an HTML page.
-fn legacy_not_found(cfg: &Config, method: &Method, uri: &axum::http::Uri) -> Reply {
+fn legacy_not_found(cfg: &Config, method: &Method, uri: &http::Uri) -> Reply {
     if cfg.html_404 {
         return Reply {
             status: StatusCode::NOT_FOUND,
@@ -445,7 +445,7 @@ fn legacy_not_found(cfg: &Config, method: &Method, uri: &axum::http::Uri) -> Rep
 
 /// A loud answer to anything the fake does not serve, so that a test sending an unexpected
 /// request fails with a message that says which one.
-fn unknown_route(cfg: &Config, method: &Method, uri: &axum::http::Uri) -> Reply {
+fn unknown_route(cfg: &Config, method: &Method, uri: &http::Uri) -> Reply {
     let url = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), ToString::to_string);

@@ -32,7 +32,9 @@
 //! * One `GET /api/v4/secrets` per folder, with every flag explicit (expand references,
 //!   include imports, not recursive, values visible, no personal overrides). A server without
 //!   the v4 route (Infisical before 2025) is detected from its 404 and asked
-//!   `GET /api/v3/secrets/raw` instead, for the rest of the client's life.
+//!   `GET /api/v3/secrets/raw` instead, for the rest of the client's life. Until the first
+//!   answer says which route the server has, one folder asks and the others wait for it, so
+//!   an old server costs one extra request per client, not one per folder.
 //! * The folder's own secrets win over imported ones; among imports the last one wins, as the
 //!   Infisical CLI and the server's single-secret lookup resolve them.
 //! * Retries: connection errors, timeouts, 500/502/503/504 and 429 (the 2024 server's rate
@@ -130,6 +132,11 @@ struct Inner {
     tokens: TokenHolder,
     /// Set once the server turned out to have no `/api/v4/secrets`.
     legacy: AtomicBool,
+    /// Set once a listing has shown which route the server has (`legacy` then says which).
+    api_known: AtomicBool,
+    /// Held by the one listing that finds out which route the server has, while the API is
+    /// unknown: concurrent listings wait for its answer instead of each probing `/api/v4`.
+    probe: tokio::sync::Mutex<()>,
     loads: Mutex<Loads>,
     /// The last listing of each folder, per route (`true`: v3), for conditional requests.
     /// Secret material: values stay `SecretString`s, dropped with the client.
@@ -309,7 +316,16 @@ impl InfisicalClient {
         deadline: Instant,
     ) -> Result<FolderSecrets, Listing> {
         loop {
-            let legacy = self.inner.legacy.load(Ordering::Relaxed);
+            // While the route is unknown, one listing asks and the others wait for its answer:
+            // one `/api/v4` 404 per client against an old server, not one per folder.
+            let mut probe = None;
+            if !self.inner.api_known.load(Ordering::Acquire) {
+                let guard = self.inner.probe.lock().await;
+                if !self.inner.api_known.load(Ordering::Acquire) {
+                    probe = Some(guard);
+                }
+            }
+            let legacy = self.inner.legacy.load(Ordering::Acquire);
             let url = self.list_url(folder, legacy);
             let http = self.inner.transport.http();
             let key = (legacy, folder.clone());
@@ -331,6 +347,13 @@ impl InfisicalClient {
                 )
                 .await
                 .map_err(Listing::Failed)?;
+            // Any answer of the route itself settles it; a gateway's 5xx does not.
+            if probe.is_some()
+                && reply.status < 500
+                && !(reply.status == 404 && reply.error_info().route_missing)
+            {
+                self.inner.api_known.store(true, Ordering::Release);
+            }
             let body_hash = (200..300)
                 .contains(&reply.status)
                 .then(|| self.inner.body_hasher.hash_one(&reply.body[..]));
@@ -351,7 +374,9 @@ impl InfisicalClient {
                     return Ok(secrets);
                 }
                 Err(Listing::RouteMissing) if !legacy => {
-                    self.inner.legacy.store(true, Ordering::Relaxed);
+                    self.inner.legacy.store(true, Ordering::Release);
+                    self.inner.api_known.store(true, Ordering::Release);
+                    drop(probe);
                     tracing::debug!(
                         target: "secrets_core::infisical",
                         host = %self.inner.host,
@@ -903,6 +928,8 @@ impl InfisicalClientBuilder {
                 credentials,
                 tokens: TokenHolder::default(),
                 legacy: AtomicBool::new(false),
+                api_known: AtomicBool::new(false),
+                probe: tokio::sync::Mutex::new(()),
                 loads: Mutex::new(Loads::default()),
                 listings: Mutex::new(BTreeMap::new()),
                 body_hasher: RandomState::new(),

@@ -84,12 +84,36 @@ fn error_body(cfg: &Config, status: u16, name: &str, message: Message, name_firs
         status_code: status,
         error_first: name_first.then(|| name.to_owned()),
         message,
+        details: None,
         error: (!name_first).then(|| name.to_owned()),
     };
     Reply::json(
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         &body,
     )
+}
+
+/// `403 PermissionDenied` for a list that asks for values the identity may not read all of,
+/// with the rule it failed in `details` (recording v71 of June 2025).
+pub(crate) fn values_forbidden(unreadable: &[&str]) -> Reply {
+    let condition = match unreadable {
+        [one] => serde_json::json!({ "$ne": one }),
+        many => serde_json::json!({ "$nin": many }),
+    };
+    let body = ErrorBody {
+        req_id: Some(util::new_req_id()),
+        status_code: 403,
+        error_first: None,
+        message: Message::Text("You are not allowed to readValue on secrets".to_owned()),
+        details: Some(serde_json::json!([{
+            "action": ["readValue"],
+            "inverted": false,
+            "subject": ["secrets"],
+            "conditions": { "secretName": condition },
+        }])),
+        error: Some("PermissionDenied".to_owned()),
+    };
+    Reply::json(StatusCode::FORBIDDEN, &body)
 }
 
 /// A zod validation failure: `401` on the 2024 server (its handler mapped them so), `422` now.

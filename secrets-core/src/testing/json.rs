@@ -18,6 +18,9 @@ pub(crate) struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none", rename = "error")]
     pub(crate) error_first: Option<String>,
     pub(crate) message: Message,
+    /// The permission rules a `PermissionDenied` names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) details: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<String>,
 }

@@ -92,7 +92,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use self::state::{Config, Credential, Shared, State};
+use self::state::{Config, Credential, Shared, State, ValueAccess};
 
 /// The project id a fake serves when [`FakeInfisicalBuilder::project`] is not called.
 ///
@@ -273,7 +273,7 @@ pub struct FakeSecret {
     pub(crate) comment: String,
     pub(crate) version: Option<u32>,
     pub(crate) personal: bool,
-    pub(crate) hidden: bool,
+    pub(crate) access: ValueAccess,
     pub(crate) skip_multiline_encoding: bool,
     pub(crate) tags: Vec<(String, Option<String>)>,
     pub(crate) metadata: Vec<(String, String)>,
@@ -288,7 +288,7 @@ impl fmt::Debug for FakeSecret {
             .field("key", &self.key)
             .field("value", &"[REDACTED]")
             .field("personal", &self.personal)
-            .field("hidden", &self.hidden)
+            .field("access", &self.access)
             .finish_non_exhaustive()
     }
 }
@@ -309,7 +309,7 @@ impl FakeSecret {
             comment: String::new(),
             version: None,
             personal: false,
-            hidden: false,
+            access: ValueAccess::Readable,
             skip_multiline_encoding: false,
             tags: Vec::new(),
             metadata: Vec::new(),
@@ -329,7 +329,25 @@ impl FakeSecret {
     /// had no hidden values and serves the value.
     #[must_use]
     pub fn hidden(mut self) -> Self {
-        self.hidden = true;
+        self.access = ValueAccess::Hidden;
+        self
+    }
+
+    /// Makes its value unreadable, as for an identity whose role may read every value of the
+    /// folder but this one (a `readValue` permission with a `secretName` condition), in
+    /// [`ServerMode::Current`] on both `/api/v4` and `/api/v3`:
+    ///
+    /// - a list that asks for values (`viewSecretValue` absent or `true`) and would hold it
+    ///   answers the whole folder `403 PermissionDenied` "You are not allowed to readValue on
+    ///   secrets";
+    /// - a list with `viewSecretValue=false` serves every value hidden, as it always does;
+    /// - a single get of it answers `403 ForbiddenReadSecretError`, or hidden with
+    ///   `viewSecretValue=false`; the folder's other keys read as usual.
+    ///
+    /// The 2024 server had no such permission and serves the value.
+    #[must_use]
+    pub fn unreadable(mut self) -> Self {
+        self.access = ValueAccess::Unreadable;
         self
     }
 
@@ -441,6 +459,18 @@ impl FakeInfisicalBuilder {
         value: impl Into<String>,
     ) -> Self {
         self.secret_with(FakeSecret::new(environment, path, key, value).hidden())
+    }
+
+    /// Adds a secret whose value the identities may not read (see
+    /// [`FakeSecret::unreadable`]).
+    pub fn unreadable_secret(
+        self,
+        environment: impl Into<String>,
+        path: impl AsRef<str>,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.secret_with(FakeSecret::new(environment, path, key, value).unreadable())
     }
 
     /// Adds a personal override (`type: "personal"`) of a key.

@@ -2,11 +2,11 @@
 
 use axum::http::StatusCode;
 
-use super::handler::{Reply, error, validation_failure};
+use super::handler::{Reply, error, validation_failure, values_forbidden};
 use super::json::{
     HIDDEN_VALUE, ImportBlock, Issue, ListBody, SecretJson, Shape, SingleBody, secret_json,
 };
-use super::state::{Config, Secret, Store};
+use super::state::{Config, Secret, Store, ValueAccess};
 
 /// At most this many references are substituted along one chain; what the last one brings
 /// in stays literal.
@@ -108,7 +108,7 @@ impl View<'_> {
 
     /// The value to serve for `secret`, and whether it is hidden.
     fn value(&self, secret: &Secret) -> (String, bool) {
-        if !self.legacy() && (secret.hidden || !self.show_values) {
+        if !self.legacy() && (secret.access == ValueAccess::Hidden || !self.show_values) {
             return (HIDDEN_VALUE.to_owned(), true);
         }
         if !self.expand {
@@ -427,8 +427,19 @@ pub(crate) fn list(cfg: &Config, store: &Store, query: &Query, api: Api) -> Repl
     } else {
         vec![path]
     };
-    let secrets = view
-        .direct(&environment, &folders)
+    let direct = view.direct(&environment, &folders);
+    if view.show_values && !cfg.is_legacy() {
+        // One value the identity may not read refuses the whole list (recordings v71, v76).
+        let unreadable: Vec<&str> = direct
+            .iter()
+            .filter(|s| s.access == ValueAccess::Unreadable)
+            .map(|s| s.key.as_str())
+            .collect();
+        if !unreadable.is_empty() {
+            return values_forbidden(&unreadable);
+        }
+    }
+    let secrets = direct
         .into_iter()
         .map(|s| view.render(s, Shape::ListItem))
         .collect();
@@ -501,6 +512,16 @@ pub(crate) fn get(cfg: &Config, store: &Store, query: &Query, name: &str, api: A
         error(cfg, 404, "NotFound", message)
     };
     if let Some(secret) = store.find(&environment, &path, name, personal) {
+        if secret.access == ValueAccess::Unreadable && view.show_values && !cfg.is_legacy() {
+            return error(
+                cfg,
+                403,
+                "ForbiddenReadSecretError",
+                format!(
+                    "You do not have permission to view secret value on secret with name '{name}'"
+                ),
+            );
+        }
         let secret = match version {
             Some(v) if v != secret.version => {
                 let Some((_, old)) = secret.history.iter().find(|(n, _)| *n == v) else {

@@ -191,13 +191,24 @@ pub(crate) struct Secret {
     /// Earlier values by version, for `?version=`.
     pub(crate) history: Vec<(u32, String)>,
     pub(crate) comment: String,
-    pub(crate) hidden: bool,
+    pub(crate) access: ValueAccess,
     pub(crate) skip_multiline_encoding: bool,
     pub(crate) tags: Vec<Tag>,
     pub(crate) metadata: Vec<(String, String)>,
     pub(crate) actor: Option<Actor>,
     pub(crate) created_at: String,
     pub(crate) updated_at: String,
+}
+
+/// What an identity may do with a secret's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueAccess {
+    Readable,
+    /// Always listed as `<hidden-by-infisical>` ([`FakeSecret::hidden`]).
+    Hidden,
+    /// The key may be seen but the value not read: a `readValue` condition on the secret
+    /// name ([`FakeSecret::unreadable`]).
+    Unreadable,
 }
 
 #[derive(Debug, Clone)]
@@ -353,7 +364,7 @@ impl Store {
                 version: spec.version.unwrap_or(1),
                 history: Vec::new(),
                 comment: String::new(),
-                hidden: false,
+                access: ValueAccess::Readable,
                 skip_multiline_encoding: false,
                 tags: Vec::new(),
                 metadata: Vec::new(),
@@ -365,7 +376,7 @@ impl Store {
             &mut self.secrets[last]
         };
         secret.comment = spec.comment;
-        secret.hidden = spec.hidden;
+        secret.access = spec.access;
         secret.skip_multiline_encoding = spec.skip_multiline_encoding;
         secret.tags = tags;
         secret.metadata = spec.metadata;

@@ -60,12 +60,16 @@ struct ImportBlock {
     secrets: Vec<RawSecret>,
 }
 
-/// `GET /api/v3/secrets/raw/{name}` and `GET /api/v4/secrets/{name}`: not used by the loader
-/// (one list per folder beats one request per key), parsed in tests to pin the shape.
-#[cfg(test)]
+/// `GET /api/v3/secrets/raw/{name}` and `GET /api/v4/secrets/{name}`: used only for folders
+/// the identity may not list with values (one list per folder beats one request per key).
 #[derive(Deserialize)]
 pub(crate) struct GetResponse {
     pub(crate) secret: RawSecret,
+}
+
+/// A successful single-secret body as a load sees it.
+pub(crate) fn parse_single(body: &[u8]) -> Result<StoredSecret, serde_json::Error> {
+    serde_json::from_slice::<GetResponse>(body).map(|parsed| parsed.secret.into_stored())
 }
 
 /// A login (`/api/v1/auth/*/login`) or renew response.

@@ -58,6 +58,8 @@ pub(crate) enum Call {
     Login(&'static str),
     Renew,
     List,
+    /// One secret by name.
+    Get,
 }
 
 impl fmt::Display for Call {
@@ -66,6 +68,7 @@ impl fmt::Display for Call {
             Self::Login(method) => write!(f, "{method} login"),
             Self::Renew => f.write_str("token renewal"),
             Self::List => f.write_str("list secrets"),
+            Self::Get => f.write_str("read secret"),
         }
     }
 }
@@ -149,6 +152,7 @@ enum Failure {
 pub(crate) struct Counters {
     pub(crate) requests: AtomicU64,
     pub(crate) list_requests: AtomicU64,
+    pub(crate) key_requests: AtomicU64,
     pub(crate) not_modified: AtomicU64,
     pub(crate) unchanged: AtomicU64,
     pub(crate) parsed_listings: AtomicU64,
@@ -218,8 +222,10 @@ impl Transport {
         loop {
             attempts += 1;
             Counters::bump(&self.counters.requests);
-            if call == Call::List {
-                Counters::bump(&self.counters.list_requests);
+            match call {
+                Call::List => Counters::bump(&self.counters.list_requests),
+                Call::Get => Counters::bump(&self.counters.key_requests),
+                Call::Login(_) | Call::Renew => {}
             }
             let (error, asked) = match self.attempt(build()).await {
                 Ok(reply) => return Ok(reply),

@@ -78,7 +78,7 @@ mod tests;
 // `pub(crate)` for the CPU benchmark's entry point in `__private`.
 pub(crate) use self::api::parse_listing;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
 use std::path::PathBuf;
@@ -97,7 +97,7 @@ use self::http::{
 use crate::env::Env;
 use crate::error::{Error, StoreError, StoreErrorKind};
 use crate::source::Folder;
-use crate::store::{BoxFuture, FolderSecrets, SecretStore};
+use crate::store::{BoxFuture, FolderSecrets, SecretStore, StoredSecret};
 
 /// A client for one Infisical project: the secret store [`Loader`](crate::Loader) asks first.
 ///
@@ -130,6 +130,18 @@ struct Inner {
     credentials: Credentials,
     transport: Transport,
     tokens: TokenHolder,
+    learned: Learned,
+    loads: Mutex<Loads>,
+    /// The last listing of each folder, per route (`true`: v3), for conditional requests.
+    /// Secret material: values stay `SecretString`s, dropped with the client.
+    listings: Mutex<BTreeMap<(bool, Folder), Arc<Remembered>>>,
+    /// Keys the hashes of listing bodies; drawn per client, so a hash means nothing outside it.
+    body_hasher: RandomState,
+}
+
+/// What the client found out about the server as it went, kept for its life.
+#[derive(Default)]
+struct Learned {
     /// Set once the server turned out to have no `/api/v4/secrets`.
     legacy: AtomicBool,
     /// Set once a listing has shown which route the server has (`legacy` then says which).
@@ -137,12 +149,9 @@ struct Inner {
     /// Held by the one listing that finds out which route the server has, while the API is
     /// unknown: concurrent listings wait for its answer instead of each probing `/api/v4`.
     probe: tokio::sync::Mutex<()>,
-    loads: Mutex<Loads>,
-    /// The last listing of each folder, per route (`true`: v3), for conditional requests.
-    /// Secret material: values stay `SecretString`s, dropped with the client.
-    listings: Mutex<BTreeMap<(bool, Folder), Arc<Remembered>>>,
-    /// Keys the hashes of listing bodies; drawn per client, so a hash means nothing outside it.
-    body_hasher: RandomState,
+    /// Folders the identity may not list with values (it may not read every value in them):
+    /// read key by key from then on, without asking for the refused listing again.
+    by_key: Mutex<BTreeSet<Folder>>,
 }
 
 /// A folder's last listing: what the server tagged it with, the hash of its body, and the
@@ -170,6 +179,9 @@ pub struct ClientStats {
     pub requests: u64,
     /// List requests sent (one per folder and load, plus retries).
     pub list_requests: u64,
+    /// Single-secret requests sent: only for folders the identity may not list with values,
+    /// one per wanted key and load (plus retries).
+    pub key_requests: u64,
     /// Listings answered `304 Not Modified`: the remembered listing was reused, no body was
     /// read or parsed.
     pub not_modified: u64,
@@ -239,6 +251,7 @@ impl InfisicalClient {
         ClientStats {
             requests: Counters::read(&counters.requests),
             list_requests: Counters::read(&counters.list_requests),
+            key_requests: Counters::read(&counters.key_requests),
             not_modified: Counters::read(&counters.not_modified),
             unchanged_listings: Counters::read(&counters.unchanged),
             parsed_listings: Counters::read(&counters.parsed_listings),
@@ -261,10 +274,14 @@ impl InfisicalClient {
         }
     }
 
-    async fn fetch_folder(&self, folder: &Folder) -> Result<FolderSecrets, StoreError> {
+    async fn fetch_folder(
+        &self,
+        folder: &Folder,
+        keys: Option<&[&str]>,
+    ) -> Result<FolderSecrets, StoreError> {
         let load = self.begin();
         let deadline = load.load.deadline;
-        let fetch = self.fetch_within(folder, load.load);
+        let fetch = self.fetch_within(folder, keys, load.load);
         if let Ok(result) = tokio::time::timeout_at(deadline, fetch).await {
             return result;
         }
@@ -279,7 +296,12 @@ impl InfisicalClient {
         ))
     }
 
-    async fn fetch_within(&self, folder: &Folder, load: Load) -> Result<FolderSecrets, StoreError> {
+    async fn fetch_within(
+        &self,
+        folder: &Folder,
+        keys: Option<&[&str]>,
+        load: Load,
+    ) -> Result<FolderSecrets, StoreError> {
         let login = self.login();
         let mut token = self
             .inner
@@ -288,8 +310,22 @@ impl InfisicalClient {
             .await?;
         let mut refreshed = false;
         loop {
-            match self.list(folder, &token, load.deadline).await {
+            let result = match keys {
+                Some(keys) if self.by_key().contains(folder) => {
+                    self.read_by_key(folder, keys, &token, load.deadline).await
+                }
+                _ => self.list(folder, &token, load.deadline).await,
+            };
+            match result {
                 Ok(secrets) => return Ok(secrets),
+                Err(Listing::ValuesForbidden(_)) if keys.is_some() => {
+                    tracing::info!(
+                        target: "secrets_core::infisical",
+                        %folder,
+                        "the identity may not read every value of this folder: reading the wanted keys one by one from now on"
+                    );
+                    self.by_key().insert(folder.clone());
+                }
                 Err(Listing::TokenRejected(error)) if !refreshed => {
                     refreshed = true;
                     match self
@@ -302,7 +338,11 @@ impl InfisicalClient {
                         None => return Err(error),
                     }
                 }
-                Err(Listing::TokenRejected(error) | Listing::Failed(error)) => return Err(error),
+                Err(
+                    Listing::TokenRejected(error)
+                    | Listing::Failed(error)
+                    | Listing::ValuesForbidden(error),
+                ) => return Err(error),
                 Err(Listing::RouteMissing) => unreachable!("list() resolves a missing route"),
             }
         }
@@ -319,13 +359,13 @@ impl InfisicalClient {
             // While the route is unknown, one listing asks and the others wait for its answer:
             // one `/api/v4` 404 per client against an old server, not one per folder.
             let mut probe = None;
-            if !self.inner.api_known.load(Ordering::Acquire) {
-                let guard = self.inner.probe.lock().await;
-                if !self.inner.api_known.load(Ordering::Acquire) {
+            if !self.inner.learned.api_known.load(Ordering::Acquire) {
+                let guard = self.inner.learned.probe.lock().await;
+                if !self.inner.learned.api_known.load(Ordering::Acquire) {
                     probe = Some(guard);
                 }
             }
-            let legacy = self.inner.legacy.load(Ordering::Acquire);
+            let legacy = self.inner.learned.legacy.load(Ordering::Acquire);
             let url = self.list_url(folder, legacy);
             let http = self.inner.transport.http();
             let key = (legacy, folder.clone());
@@ -352,7 +392,7 @@ impl InfisicalClient {
                 && reply.status < 500
                 && !(reply.status == 404 && reply.error_info().route_missing)
             {
-                self.inner.api_known.store(true, Ordering::Release);
+                self.inner.learned.api_known.store(true, Ordering::Release);
             }
             let body_hash = (200..300)
                 .contains(&reply.status)
@@ -374,8 +414,8 @@ impl InfisicalClient {
                     return Ok(secrets);
                 }
                 Err(Listing::RouteMissing) if !legacy => {
-                    self.inner.legacy.store(true, Ordering::Release);
-                    self.inner.api_known.store(true, Ordering::Release);
+                    self.inner.learned.legacy.store(true, Ordering::Release);
+                    self.inner.learned.api_known.store(true, Ordering::Release);
                     drop(probe);
                     tracing::debug!(
                         target: "secrets_core::infisical",
@@ -404,6 +444,157 @@ impl InfisicalClient {
                 }
             }
         }
+    }
+
+    fn by_key(&self) -> std::sync::MutexGuard<'_, BTreeSet<Folder>> {
+        self.inner
+            .learned
+            .by_key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Reads a folder whose listing with values is refused: its keys from a listing without
+    /// values, then each of `keys` that it has with its own request, all concurrently. A key
+    /// whose value the identity may not read is withheld; the folder's other keys stay
+    /// withheld too (their values were not asked for).
+    async fn read_by_key(
+        &self,
+        folder: &Folder,
+        keys: &[&str],
+        token: &IssuedToken,
+        deadline: Instant,
+    ) -> Result<FolderSecrets, Listing> {
+        let legacy = self.inner.learned.legacy.load(Ordering::Acquire);
+        let url = self.listing_url(folder, legacy, false);
+        let http = self.inner.transport.http();
+        let reply = self
+            .inner
+            .transport
+            .send(
+                Call::List,
+                || http.get(url.clone()).bearer_auth(token.bearer()),
+                deadline,
+            )
+            .await
+            .map_err(Listing::Failed)?;
+        if (200..300).contains(&reply.status) {
+            Counters::bump(&self.inner.transport.counters().parsed_listings);
+        }
+        let mut listed = Self::listing(&reply, folder)?;
+        drop(reply);
+        let mut wanted: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|key| listed.get(key).is_some())
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let reads = wanted
+            .iter()
+            .map(|key| self.read_key(folder, key, legacy, token, deadline));
+        let results = futures_util::future::join_all(reads).await;
+        for (key, result) in wanted.into_iter().zip(results) {
+            let import = listed.get(key).and_then(|s| s.import().cloned());
+            match result? {
+                Some(secret) => {
+                    let secret = match import {
+                        Some(from) => secret.imported_from(from),
+                        None => secret,
+                    };
+                    listed.insert(key, secret);
+                }
+                // Deleted between the listing and the read.
+                None => {
+                    listed.remove(key);
+                }
+            }
+        }
+        Ok(listed.with_note(format!(
+            "read key by key: the identity may not read every value in {folder}"
+        )))
+    }
+
+    /// One key of `folder` on its own: its secret (withheld when the identity may not read
+    /// the value), or `None` when the folder no longer has it.
+    async fn read_key(
+        &self,
+        folder: &Folder,
+        key: &str,
+        legacy: bool,
+        token: &IssuedToken,
+        deadline: Instant,
+    ) -> Result<Option<StoredSecret>, Listing> {
+        let url = self.key_url(folder, key, legacy);
+        let http = self.inner.transport.http();
+        let reply = self
+            .inner
+            .transport
+            .send(
+                Call::Get,
+                || http.get(url.clone()).bearer_auth(token.bearer()),
+                deadline,
+            )
+            .await
+            .map_err(Listing::Failed)?;
+        if (200..300).contains(&reply.status) {
+            return api::parse_single(&reply.body).map(Some).map_err(|e| {
+                Listing::Failed(
+                    StoreError::new(
+                        StoreErrorKind::InvalidResponse,
+                        format!(
+                            "the secret was not understood (line {}, column {})",
+                            e.line(),
+                            e.column()
+                        ),
+                    )
+                    .with_status(reply.status),
+                )
+            });
+        }
+        let info = reply.error_info();
+        match reply.status {
+            403 if info.is_named("ForbiddenReadSecretError") => Ok(Some(StoredSecret::withheld())),
+            404 if !info.route_missing => Ok(None),
+            _ => Err(Self::failure(&reply)),
+        }
+    }
+
+    /// `GET /api/v4/secrets/{key}` (or the v3 raw route), every flag explicit as for lists.
+    fn key_url(&self, folder: &Folder, key: &str, legacy: bool) -> url::Url {
+        let inner = &self.inner;
+        let mut url = url::Url::parse(&inner.base)
+            .expect("the base URL was checked when the client was built");
+        {
+            let route: &[&str] = if legacy {
+                &["api", "v3", "secrets", "raw"]
+            } else {
+                &["api", "v4", "secrets"]
+            };
+            let mut segments = url
+                .path_segments_mut()
+                .expect("an http(s) base URL has path segments");
+            segments.pop_if_empty().extend(route).push(key);
+        }
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair(
+                if legacy { "workspaceId" } else { "projectId" },
+                &inner.project_id,
+            );
+            query
+                .append_pair("environment", folder.environment())
+                .append_pair("secretPath", folder.path())
+                .append_pair("type", "shared")
+                .append_pair("expandSecretReferences", "true");
+            if !legacy {
+                query.append_pair("includeImports", "true");
+            }
+            query
+                .append_pair("include_imports", "true")
+                .append_pair("viewSecretValue", "true");
+        }
+        url
     }
 
     /// The remembered listing when `reply` says the folder did not change: a `304` to our
@@ -466,6 +657,11 @@ impl InfisicalClient {
     }
 
     fn list_url(&self, folder: &Folder, legacy: bool) -> url::Url {
+        self.listing_url(folder, legacy, true)
+    }
+
+    /// The list URL; `view_values: false` lists keys only, every value hidden.
+    fn listing_url(&self, folder: &Folder, legacy: bool, view_values: bool) -> url::Url {
         let inner = &self.inner;
         let route = if legacy {
             "/api/v3/secrets/raw"
@@ -484,6 +680,10 @@ impl InfisicalClient {
                     .append_pair("expandSecretReferences", "true")
                     .append_pair("include_imports", "true")
                     .append_pair("recursive", "false");
+                // Sent only to read keys without values: a 2024 server does not know it.
+                if !view_values {
+                    query.append_pair("viewSecretValue", "false");
+                }
             } else {
                 // Every flag explicit: v4's defaults changed between releases. Both spellings of
                 // includeImports, since servers ignore unknown parameters.
@@ -495,7 +695,10 @@ impl InfisicalClient {
                     .append_pair("includeImports", "true")
                     .append_pair("include_imports", "true")
                     .append_pair("recursive", "false")
-                    .append_pair("viewSecretValue", "true")
+                    .append_pair(
+                        "viewSecretValue",
+                        if view_values { "true" } else { "false" },
+                    )
                     .append_pair("includePersonalOverrides", "false");
             }
         }
@@ -521,12 +724,18 @@ impl InfisicalClient {
                 )
             });
         }
+        Err(Self::failure(reply))
+    }
+
+    /// A reply that is neither a success nor unchanged, classified.
+    fn failure(reply: &Reply) -> Listing {
+        let status = reply.status;
         if (300..400).contains(&status) {
-            return Err(Listing::Failed(redirect_error(reply)));
+            return Listing::Failed(redirect_error(reply));
         }
         let info = reply.error_info();
         let error = |kind, fallback: &str| server_error(kind, status, &info, fallback);
-        Err(match status {
+        match status {
             401 if info.is_named("ValidationFailure") => Listing::Failed(error(
                 StoreErrorKind::BadRequest,
                 "the request was rejected",
@@ -541,6 +750,16 @@ impl InfisicalClient {
                 StoreErrorKind::Unauthorized,
                 "token rejected",
             ))),
+            // The identity may read the folder's keys but not every value (a permission
+            // condition on the secret name): the whole listing is refused (recordings v71, v76).
+            403 if info.is_named("PermissionDenied")
+                && info
+                    .message
+                    .as_deref()
+                    .is_some_and(|m| m.contains("readValue")) =>
+            {
+                Listing::ValuesForbidden(error(StoreErrorKind::Forbidden, "access denied"))
+            }
             403 => Listing::Failed(error(StoreErrorKind::Forbidden, "access denied")),
             404 if info.route_missing => Listing::RouteMissing,
             404 => Listing::Failed(error(StoreErrorKind::NotFound, "folder not found")),
@@ -550,7 +769,7 @@ impl InfisicalClient {
                 StoreErrorKind::BadRequest,
                 "the request was rejected",
             )),
-        })
+        }
     }
 
     /// Registers a fetch in the current load, starting a new load (and deadline) when no
@@ -585,6 +804,8 @@ fn token_rejected(error: &StoreError) -> StoreError {
 enum Listing {
     /// The token was refused (expired, revoked): a new one may help.
     TokenRejected(StoreError),
+    /// The identity may not read every value of the folder: its keys can be read one by one.
+    ValuesForbidden(StoreError),
     /// The server has no such route (a server without v4).
     RouteMissing,
     Failed(StoreError),
@@ -639,7 +860,15 @@ impl SecretStore for InfisicalClient {
     }
 
     fn fetch<'a>(&'a self, folder: &'a Folder) -> BoxFuture<'a, Result<FolderSecrets, StoreError>> {
-        Box::pin(self.fetch_folder(folder))
+        Box::pin(self.fetch_folder(folder, None))
+    }
+
+    fn fetch_keys<'a>(
+        &'a self,
+        folder: &'a Folder,
+        keys: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<FolderSecrets, StoreError>> {
+        Box::pin(self.fetch_folder(folder, Some(keys)))
     }
 }
 
@@ -927,9 +1156,7 @@ impl InfisicalClientBuilder {
                 secret_path,
                 credentials,
                 tokens: TokenHolder::default(),
-                legacy: AtomicBool::new(false),
-                api_known: AtomicBool::new(false),
-                probe: tokio::sync::Mutex::new(()),
+                learned: Learned::default(),
                 loads: Mutex::new(Loads::default()),
                 listings: Mutex::new(BTreeMap::new()),
                 body_hasher: RandomState::new(),

@@ -69,9 +69,20 @@ pub(crate) struct State {
     pub(crate) log: Vec<RecordedRequest>,
     pub(crate) counts: HashMap<Route, usize>,
     pub(crate) rate: RateWindows,
+    /// `(identity, environment, path, key)`: values that identity may not read.
+    pub(crate) unreadable: Vec<(String, String, String, String)>,
 }
 
 impl State {
+    /// The `(environment, path, key)` whose values `identity` may not read.
+    pub(crate) fn unreadable_for(&self, identity: Option<&str>) -> Vec<(String, String, String)> {
+        self.unreadable
+            .iter()
+            .filter(|(who, ..)| Some(who.as_str()) == identity)
+            .map(|(_, env, path, key)| (env.clone(), path.clone(), key.clone()))
+            .collect()
+    }
+
     /// Logs and counts a request; returns its index in the log.
     pub(crate) fn record(&mut self, request: RecordedRequest) -> usize {
         *self.counts.entry(request.route).or_default() += 1;

@@ -97,8 +97,8 @@ impl FolderSecrets {
         self.secrets.len()
     }
 
-    /// Whether the folder held nothing, which on an old Infisical server usually means a wrong
-    /// environment or path.
+    /// Whether the folder held nothing, which on Infisical (2024 and June 2025 servers alike)
+    /// usually means a wrong environment or path.
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.secrets.is_empty()

@@ -31,12 +31,26 @@
 //!
 //! * One `GET /api/v4/secrets` per folder, with every flag explicit (expand references,
 //!   include imports, not recursive, values visible, no personal overrides). A server without
-//!   the v4 route (Infisical before 2025) is detected from its 404 and asked
+//!   the v4 route (Infisical of 2024, and still the June 2025 release) is detected from its 404 and asked
 //!   `GET /api/v3/secrets/raw` instead, for the rest of the client's life. Until the first
 //!   answer says which route the server has, one folder asks and the others wait for it, so
 //!   an old server costs one extra request per client, not one per folder.
 //! * The folder's own secrets win over imported ones; among imports the last one wins, as the
 //!   Infisical CLI and the server's single-secret lookup resolve them.
+//! * Per-secret permissions: when the identity may read a folder's keys but not every value
+//!   (a role whose `readValue` permission has a condition on the secret name), Infisical
+//!   refuses the whole listing with `403 PermissionDenied` "You are not allowed to readValue
+//!   on secrets", readable keys included. The client then lists the folder's keys without
+//!   values (`viewSecretValue=false`) and reads each key of the struct that the folder has
+//!   with its own `GET /api/v4/secrets/{key}` (`/api/v3/secrets/raw/{key}` on a server
+//!   without v4), all concurrently: a readable key loads, a key whose value is refused is
+//!   reported *withheld* (never taken from a lower source), a key the folder lacks falls back
+//!   as usual. The provenance notes say so (`read key by key: the identity may not read every
+//!   value in prod:/restricted`). Cost: the first load pays the refused listing, the listing
+//!   without values and one request per wanted key of that folder (`1 + 1 + N`); the client
+//!   remembers the folder, and later loads through it pay `1 + N`, with no conditional
+//!   request. Folders the identity may read whole still cost one request each.
+//!   [`ClientStats::key_requests`] counts the per-key reads.
 //! * Retries: connection errors, timeouts, 500/502/503/504 and 429 (the 2024 server's rate
 //!   limit is a 500 with `Retry-After`), at
 //!   most 4 retries, backoff from 250 ms doubling to 4 s with jitter, or the server's
@@ -420,7 +434,7 @@ impl InfisicalClient {
                     tracing::debug!(
                         target: "secrets_core::infisical",
                         host = %self.inner.host,
-                        "Infisical has no /api/v4/secrets (a server from before 2025): using /api/v3/secrets/raw from now on"
+                        "Infisical has no /api/v4/secrets (an older server): using /api/v3/secrets/raw from now on"
                     );
                 }
                 Err(Listing::RouteMissing) => {

@@ -6,7 +6,7 @@
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Fault, Route, ServerMode};
 use secrets_core::{
     Env, Error, ExposeSecret, Folder, InfisicalClient, KeySpec, Loader, ProblemKind, Resolved,
-    SecretString, Secrets, Source, StructSpec,
+    SecretString, Secrets, Source, StoreErrorKind, StructSpec,
 };
 
 const CLIENT_ID: &str = "client-id-2025";
@@ -319,5 +319,43 @@ async fn a_forbidden_folder_is_not_read_key_by_key() {
         .err()
         .unwrap();
     assert_eq!(error.problems().len(), 3, "{error}");
+    assert_eq!(fake.request_count(Route::GetV4), 0);
+}
+
+#[tokio::test]
+async fn a_server_refusing_the_key_reads_too_fails_the_folder_at_once() {
+    // A listing without values refused like the listing with values: the folder fails after
+    // two listings, it does not go round until the startup deadline.
+    let fake = restricted(ServerMode::Current).start().await;
+    fake.fail_always(
+        Route::ListV4,
+        Fault::Body {
+            status: 403,
+            content_type: "application/json; charset=utf-8".to_owned(),
+            body: br#"{"reqId":"req-1","statusCode":403,"message":"You are not allowed to readValue on secrets","details":[],"error":"PermissionDenied"}"#.to_vec(),
+        },
+    );
+    let error = Loader::<Values<3>>::new()
+        .env(env_with(&fake, &[("ABSENT_KEY", "absent-env")]))
+        .load()
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(error.problems().len(), 3, "{error}");
+    for problem in error.problems() {
+        match problem.kind() {
+            ProblemKind::Store(e) => assert_eq!(e.kind(), StoreErrorKind::Forbidden, "{error}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    let restricted_lists = fake
+        .requests()
+        .iter()
+        .filter(|r| r.query_param("secretPath").as_deref() == Some("/restricted"))
+        .count();
+    assert_eq!(
+        restricted_lists, 2,
+        "the refused listing, then the one without values"
+    );
     assert_eq!(fake.request_count(Route::GetV4), 0);
 }

@@ -323,6 +323,7 @@ impl InfisicalClient {
             .current(load.id, &login, load.deadline)
             .await?;
         let mut refreshed = false;
+        let mut switched = false;
         loop {
             let result = match keys {
                 Some(keys) if self.by_key().contains(folder) => {
@@ -332,7 +333,10 @@ impl InfisicalClient {
             };
             match result {
                 Ok(secrets) => return Ok(secrets),
-                Err(Listing::ValuesForbidden(_)) if keys.is_some() => {
+                // Once: a server that refuses the key-by-key reads the same way fails the
+                // folder instead of sending the client round again.
+                Err(Listing::ValuesForbidden(_)) if keys.is_some() && !switched => {
+                    switched = true;
                     tracing::info!(
                         target: "secrets_core::infisical",
                         %folder,

@@ -443,8 +443,9 @@ async fn an_absurd_retry_after_is_reported_not_a_panic() {
 
 #[tokio::test]
 async fn an_unknown_client_id_is_unauthorized_on_old_and_new_servers() {
-    // 2024-10: 404 "No identity with specified client ID was found"; current: 401.
-    for (mode, status) in [(ServerMode::Legacy2024, 404), (ServerMode::Current, 401)] {
+    // 404 "No identity with specified client ID was found" on 2024-10 and on June 2025
+    // (recording v04 of both).
+    for (mode, status) in [(ServerMode::Legacy2024, 404), (ServerMode::Current, 404)] {
         let fake = data(mode).start().await;
         let client = fast(fake.url())
             .universal_auth("no-such-client", SecretString::from(CLIENT_SECRET))

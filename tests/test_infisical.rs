@@ -352,20 +352,48 @@ async fn a_missing_folder_on_a_current_server_is_not_found() {
         .universal_auth(CLIENT_ID, CLIENT_SECRET)
         .start()
         .await;
+    // The June 2025 server lists a missing folder as empty (recording v24): the key is missing
+    // and the report says the folder was empty.
     let error = Loader::<App>::new()
         .env(env(&fake, &[]))
         .load()
         .await
         .err()
         .unwrap();
-    assert_eq!(
-        store_errors(&error),
-        [(StoreErrorKind::NotFound, vec!["AGENT_KEY"])],
+    assert_eq!(error.problems().len(), 1, "{error}");
+    assert_eq!(error.problems()[0].key(), Some("AGENT_KEY"));
+    assert!(
+        matches!(error.problems()[0].kind(), ProblemKind::Missing),
         "{error}"
     );
+    assert!(
+        error.to_string().contains("the folder was empty"),
+        "{error}"
+    );
+
+    // Later servers answer `404 SecretPathNotFound`: the folder's keys are not found.
+    fake.fail_always(
+        Route::ListV4,
+        Fault::Body {
+            status: 404,
+            content_type: "application/json; charset=utf-8".to_owned(),
+            body: br#"{"reqId":"req-1","statusCode":404,"message":"Folder with path '/agent' in environment 'prod' was not found. Please ensure the environment slug and secret path is correct.","error":"SecretPathNotFound"}"#.to_vec(),
+        },
+    );
+    let error = Loader::<App>::new()
+        .env(env(&fake, &[]))
+        .load()
+        .await
+        .err()
+        .unwrap();
+    // One problem per folder (each answered for itself), naming its keys and what to check.
     assert_eq!(
-        error.problems()[0].folders(),
-        [Folder::new("prod", "/agent")]
+        store_errors(&error),
+        [
+            (StoreErrorKind::NotFound, vec!["DATABASE_URL", "SENTRY_DSN"]),
+            (StoreErrorKind::NotFound, vec!["AGENT_KEY"]),
+        ],
+        "{error}"
     );
     assert!(
         error.to_string().contains(

@@ -520,12 +520,20 @@ async fn infisical_failures_never_show_the_sentinel() {
     assert_eq!(store_kinds(&error), [StoreErrorKind::DeadlineExceeded; 5]);
     assert_error_clean("deadline", &error);
 
-    // A missing folder.
+    // A missing folder, as servers after June 2025 answer it (that one lists it as empty).
     let fake = FakeInfisical::builder()
         .secret("prod", "/", "DATABASE_URL", SENTINEL)
         .universal_auth(CLIENT_ID, SENTINEL)
         .start()
         .await;
+    fake.fail_always(
+        Route::ListV4,
+        Fault::Body {
+            status: 404,
+            content_type: "application/json; charset=utf-8".to_owned(),
+            body: br#"{"reqId":"req-1","statusCode":404,"message":"Folder with path '/agent' in environment 'prod' was not found. Please ensure the environment slug and secret path is correct.","error":"SecretPathNotFound"}"#.to_vec(),
+        },
+    );
     let error = load_remote(fast(fake.url()).build().unwrap()).await;
     assert!(store_kinds(&error).contains(&StoreErrorKind::NotFound));
     assert_error_clean("not found", &error);

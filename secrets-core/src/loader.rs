@@ -276,7 +276,13 @@ impl Sources<'_> {
         let mut listings = match &store {
             ActiveStore::Ready(store) => {
                 let folders = folders_of(&spec, store.as_ref(), &mut resolved);
-                fetch_all(store.as_ref(), folders).await
+                let listings = fetch_all(&spec, store.as_ref(), folders).await;
+                for listing in listings.values().flatten() {
+                    if let Some(note) = listing.secrets.note() {
+                        provenance.note(note);
+                    }
+                }
+                listings
             }
             ActiveStore::NotConfigured | ActiveStore::Skipped => BTreeMap::new(),
         };
@@ -734,12 +740,30 @@ struct Listing {
     was_empty: bool,
 }
 
-/// Lists every folder once, all concurrently.
+/// Lists every folder once, all concurrently, telling the store which keys of each the
+/// struct wants.
 async fn fetch_all(
+    spec: &StructSpec,
     store: &dyn SecretStore,
     folders: Vec<Folder>,
 ) -> BTreeMap<Folder, Result<Listing, StoreError>> {
-    let results = join_all(folders.iter().map(|folder| store.fetch(folder))).await;
+    let wanted: Vec<Vec<&str>> = folders
+        .iter()
+        .map(|folder| {
+            spec.keys()
+                .iter()
+                .filter(|key| folder_of(spec, store, key).as_ref() == Some(folder))
+                .map(KeySpec::key)
+                .collect()
+        })
+        .collect();
+    let results = join_all(
+        folders
+            .iter()
+            .zip(&wanted)
+            .map(|(folder, keys)| store.fetch_keys(folder, keys)),
+    )
+    .await;
     folders
         .into_iter()
         .zip(results)

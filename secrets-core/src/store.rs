@@ -38,6 +38,23 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
     /// A [`StoreError`] when the folder cannot be listed; the loader turns it into a problem
     /// for every key of that folder.
     fn fetch<'a>(&'a self, folder: &'a Folder) -> BoxFuture<'a, Result<FolderSecrets, StoreError>>;
+
+    /// Lists one folder for a load that needs only `keys` of it; what the loader calls.
+    ///
+    /// A store that cannot list a folder whole but can read some of its keys one by one (an
+    /// Infisical identity that may not read every value of the folder) reads `keys` that
+    /// way. The default is [`fetch`](Self::fetch).
+    ///
+    /// # Errors
+    /// As [`fetch`](Self::fetch).
+    fn fetch_keys<'a>(
+        &'a self,
+        folder: &'a Folder,
+        keys: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<FolderSecrets, StoreError>> {
+        let _ = keys;
+        self.fetch(folder)
+    }
 }
 
 /// What one folder listing held, keyed by secret key.
@@ -48,6 +65,7 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
 #[derive(Debug, Default, Clone)]
 pub struct FolderSecrets {
     secrets: HashMap<String, StoredSecret>,
+    note: Option<String>,
 }
 
 impl FolderSecrets {
@@ -79,8 +97,8 @@ impl FolderSecrets {
         self.secrets.len()
     }
 
-    /// Whether the folder held nothing, which on an old Infisical server usually means a wrong
-    /// environment or path.
+    /// Whether the folder held nothing, which on Infisical (2024 and June 2025 servers alike)
+    /// usually means a wrong environment or path.
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.secrets.is_empty()
@@ -97,6 +115,21 @@ impl FolderSecrets {
             StoredValue::Value(value) => Some(value.expose_secret()),
             StoredValue::Withheld | StoredValue::UnexpandedReference => None,
         })
+    }
+
+    /// Adds a remark about how the folder was read, for the load's report (for example why
+    /// it took more requests than one listing). It must not contain a value.
+    #[must_use]
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+
+    /// The remark of [`with_note`](Self::with_note), if any; the loader adds it to the
+    /// [`Provenance`](crate::Provenance) notes.
+    #[must_use]
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
     }
 }
 

@@ -77,10 +77,9 @@ from_object_only!(
     ImportBlock,
     LoginResponse,
     ErrorBody,
-    ZodIssue
+    ZodIssue,
+    GetResponse
 );
-#[cfg(test)]
-from_object_only!(GetResponse);
 
 /// `GET /api/v4/secrets` and `GET /api/v3/secrets/raw`.
 #[derive(Deserialize)]
@@ -119,13 +118,17 @@ struct ImportBlock {
     secrets: Vec<RawSecret>,
 }
 
-/// `GET /api/v3/secrets/raw/{name}` and `GET /api/v4/secrets/{name}`: not used by the loader
-/// (one list per folder beats one request per key), parsed in tests to pin the shape.
-#[cfg(test)]
+/// `GET /api/v3/secrets/raw/{name}` and `GET /api/v4/secrets/{name}`: used only for folders
+/// the identity may not list with values (one list per folder beats one request per key).
 #[derive(Deserialize)]
 #[serde(remote = "Self")]
 pub(crate) struct GetResponse {
     pub(crate) secret: RawSecret,
+}
+
+/// A successful single-secret body as a load sees it.
+pub(crate) fn parse_single(body: &[u8]) -> Result<StoredSecret, serde_json::Error> {
+    serde_json::from_slice::<GetResponse>(body).map(|parsed| parsed.secret.into_stored())
 }
 
 /// A login (`/api/v1/auth/*/login`) or renew response.
@@ -559,15 +562,27 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn raw_recording(name: &str) -> String {
+        raw_recording_in("infisical-2024-10", name)
+    }
+
+    fn raw_recording_in(dir: &str, name: &str) -> String {
         let path = format!(
-            "{}/tests/fixtures/infisical-2024-10/{name}.http",
+            "{}/tests/fixtures/{dir}/{name}.http",
             env!("CARGO_MANIFEST_DIR")
         );
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
     pub(crate) fn recording(name: &str) -> Recording {
-        let raw = raw_recording(name);
+        parse_recording(&raw_recording(name))
+    }
+
+    /// A recording of the June 2025 server (`tests/fixtures/infisical-2025-06`).
+    pub(crate) fn recording_2025(name: &str) -> Recording {
+        parse_recording(&raw_recording_in("infisical-2025-06", name))
+    }
+
+    fn parse_recording(raw: &str) -> Recording {
         let (head, body) = raw
             .split_once("\r\n\r\n")
             .or_else(|| raw.split_once("\n\n"))
@@ -1247,5 +1262,569 @@ pub(crate) mod tests {
             v70.header("retry-after").and_then(parse_retry_after),
             Some(Duration::from_mins(1))
         );
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod recordings_2025 {
+    //! Every response of the June 2025 server that the client can receive, through the
+    //! client's own parsers (recordings in `tests/fixtures/infisical-2025-06`).
+
+    use super::tests::{Recording, recording_2025};
+    use super::*;
+    use crate::store::StoredValue;
+
+    fn prod(path: &str) -> Folder {
+        Folder::new("prod", path)
+    }
+
+    fn listing(name: &str, folder: &Folder) -> FolderSecrets {
+        let r = recording_2025(name);
+        assert_eq!(r.status, 200, "{name}");
+        parse_listing(r.body.as_bytes(), folder).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    fn value<'a>(name: &str, folder: &'a FolderSecrets, key: &str) -> &'a str {
+        match folder.get(key).map(StoredSecret::stored_value) {
+            Some(StoredValue::Value(v)) => v.expose_secret(),
+            other => panic!("{name}: {key}: {other:?}"),
+        }
+    }
+
+    fn is_unexpanded(folder: &FolderSecrets, key: &str) -> bool {
+        matches!(
+            folder.get(key).map(StoredSecret::stored_value),
+            Some(StoredValue::UnexpandedReference)
+        )
+    }
+
+    fn sorted_keys(folder: &FolderSecrets) -> Vec<&str> {
+        let mut keys: Vec<&str> = folder.keys().collect();
+        keys.sort_unstable();
+        keys
+    }
+
+    const ROOT_KEYS: [&str; 7] = [
+        "ANTHROPIC_API_KEY",
+        "APP_ENV",
+        "BROKEN_REF",
+        "DATABASE_URL",
+        "DB_PASSWORD",
+        "JWT_SIGNING_SECRET",
+        "READONLY_DATABASE_URL",
+    ];
+    const READONLY_URL: &str = "postgres://readonly:prod-db-pass-1@db-replica.internal:5432/app";
+
+    /// prod `/` as the library's query lists it: expanded, `/shared` merged under it.
+    fn assert_library_root(name: &str) {
+        let f = listing(name, &prod("/"));
+        let mut keys = ROOT_KEYS.to_vec();
+        keys.extend(["LOG_LEVEL", "SENTRY_DSN"]);
+        keys.sort_unstable();
+        assert_eq!(sorted_keys(&f), keys, "{name}");
+        // The folder's own APP_ENV beats the imported one.
+        assert_eq!(value(name, &f, "APP_ENV"), "production", "{name}");
+        assert_eq!(f.get("APP_ENV").unwrap().import(), None, "{name}");
+        assert_eq!(
+            value(name, &f, "SENTRY_DSN"),
+            "https://dummy@sentry.example/1"
+        );
+        assert_eq!(
+            f.get("SENTRY_DSN").unwrap().import(),
+            Some(&prod("/shared")),
+            "{name}"
+        );
+        assert_eq!(
+            value(name, &f, "READONLY_DATABASE_URL"),
+            READONLY_URL,
+            "{name}"
+        );
+        // A dangling reference comes back literally: reported, never used.
+        assert!(is_unexpanded(&f, "BROKEN_REF"), "{name}");
+    }
+
+    #[test]
+    fn listings_2025() {
+        for name in [
+            "v16-v4-list-prod-root-library-query",
+            "v18-v4-list-prod-root-if-none-match-stale",
+            "v41-v3-raw-list-prod-root-library-query",
+            "v77-v4-list-root-describe-mostly-library-query",
+            "v82-v4-list-prod-root-viewer-role",
+            "v91-cloudmode-ratelimit-last-allowed",
+            "v95-selfhosted-list-after-399-lists-no-ratelimit",
+        ] {
+            assert_library_root(name);
+        }
+        // Defaults, and camelCase `includeImports` ignored: no expansion, no imports.
+        for name in [
+            "v10-v4-list-prod-root-defaults",
+            "v13-v4-list-prod-root-includeImports-camelcase",
+            "v40-v3-raw-list-prod-root",
+            "v47-v3-raw-list-by-workspace-slug",
+        ] {
+            let f = listing(name, &prod("/"));
+            assert_eq!(sorted_keys(&f), ROOT_KEYS, "{name}");
+            assert!(is_unexpanded(&f, "READONLY_DATABASE_URL"), "{name}");
+            assert_eq!(value(name, &f, "DB_PASSWORD"), "prod-db-pass-1", "{name}");
+        }
+        for name in [
+            "v11-v4-list-prod-root-expand",
+            "v29-v4-list-broken-reference-is-in-root",
+        ] {
+            let f = listing(name, &prod("/"));
+            assert_eq!(sorted_keys(&f), ROOT_KEYS, "{name}");
+            assert_eq!(value(name, &f, "READONLY_DATABASE_URL"), READONLY_URL);
+            assert!(is_unexpanded(&f, "BROKEN_REF"), "{name}");
+        }
+        let imports = listing("v12-v4-list-prod-root-include-imports", &prod("/"));
+        assert_eq!(imports.len(), 9);
+        assert_eq!(value("v12", &imports, "APP_ENV"), "production");
+        assert_eq!(value("v12", &imports, "LOG_LEVEL"), "info");
+        assert!(is_unexpanded(&imports, "READONLY_DATABASE_URL"));
+
+        // Recursive: one flat list; of the key in two folders the first listed is kept.
+        for name in [
+            "v14-v4-list-prod-root-recursive",
+            "v15-v4-list-prod-root-recursive-expand-imports",
+            "v43-v3-raw-list-prod-root-recursive-expand-imports",
+        ] {
+            let f = listing(name, &prod("/"));
+            assert_eq!(f.len(), 16, "{name}");
+            assert_eq!(value(name, &f, "APP_ENV"), "production", "{name}");
+            assert_eq!(value(name, &f, "VISIBLE_KEY"), "visible-value", "{name}");
+        }
+
+        for name in [
+            "v19-v4-list-prod-langgraph-agent-library-query",
+            "v20-v4-list-prod-langgraph-agent-trailing-slash",
+        ] {
+            let f = listing(name, &prod("/langgraph-agent"));
+            assert_eq!(f.len(), 5, "{name}");
+            assert_eq!(
+                value(name, &f, "AGENT_ANTHROPIC_API_KEY"),
+                "sk-ant-dummy-prod-0001"
+            );
+            assert_eq!(
+                value(name, &f, "AGENT_DB_URL"),
+                "postgres://app:prod-db-pass-1@db.internal:5432/app?application_name=claude-sonnet"
+            );
+            assert_eq!(
+                value(name, &f, "TLS_CA_PEM"),
+                "-----BEGIN CERTIFICATE-----\nMIIBdummy\nline2\n-----END CERTIFICATE-----"
+            );
+        }
+        let dev = listing("v21-v4-list-dev-root", &Folder::new("dev", "/"));
+        assert_eq!(dev.len(), 4);
+        assert_eq!(value("v21", &dev, "APP_ENV"), "development");
+
+        // Empty folder, unknown environment, missing folder: all an empty listing.
+        for name in [
+            "v22-v4-list-staging-empty",
+            "v23-v4-list-unknown-environment",
+            "v24-v4-list-missing-folder",
+            "v44-v3-raw-list-unknown-environment",
+            "v45-v3-raw-list-missing-folder",
+        ] {
+            assert!(listing(name, &prod("/")).is_empty(), "{name}");
+        }
+
+        // Listed without values: every value withheld, the readable one too.
+        let hidden = listing(
+            "v72-v4-list-restricted-describe-mostly-viewSecretValue-false",
+            &prod("/restricted"),
+        );
+        assert_eq!(sorted_keys(&hidden), ["HIDDEN_KEY", "VISIBLE_KEY"]);
+        for key in ["HIDDEN_KEY", "VISIBLE_KEY"] {
+            assert!(matches!(
+                hidden.get(key).unwrap().stored_value(),
+                StoredValue::Withheld
+            ));
+        }
+
+        // A 304 has no body to parse; the listing is reused.
+        for name in [
+            "v17-v4-list-prod-root-if-none-match-304",
+            "v42-v3-raw-list-if-none-match-304",
+        ] {
+            let r = recording_2025(name);
+            assert_eq!((r.status, r.body.as_str()), (304, ""), "{name}");
+            assert!(r.header("etag").is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn single_gets_2025() {
+        let cases = [
+            (
+                "v30-v4-get-DATABASE_URL",
+                "postgres://app:prod-db-pass-1@db.internal:5432/app",
+            ),
+            ("v31-v4-get-READONLY_DATABASE_URL-expand", READONLY_URL),
+            (
+                "v32-v4-get-AGENT_DB_URL-expand",
+                "postgres://app:prod-db-pass-1@db.internal:5432/app?application_name=claude-sonnet",
+            ),
+            (
+                "v33-v4-get-SENTRY_DSN-imported",
+                "https://dummy@sentry.example/1",
+            ),
+            (
+                "v46-v3-raw-get-DATABASE_URL",
+                "postgres://app:prod-db-pass-1@db.internal:5432/app",
+            ),
+            ("v75-v4-get-VISIBLE_KEY-describe-mostly", "visible-value"),
+        ];
+        for (name, expected) in cases {
+            let r = recording_2025(name);
+            assert_eq!(r.status, 200, "{name}");
+            match parse_single(r.body.as_bytes()).unwrap().stored_value() {
+                StoredValue::Value(v) => assert_eq!(v.expose_secret(), expected, "{name}"),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        let broken = recording_2025("v37-v4-get-BROKEN_REF-expand");
+        assert!(matches!(
+            parse_single(broken.body.as_bytes()).unwrap().stored_value(),
+            StoredValue::UnexpandedReference
+        ));
+        let hidden = recording_2025("v74-v4-get-HIDDEN_KEY-describe-mostly-viewSecretValue-false");
+        assert!(matches!(
+            parse_single(hidden.body.as_bytes()).unwrap().stored_value(),
+            StoredValue::Withheld
+        ));
+    }
+
+    #[test]
+    fn logins_and_renewals_2025() {
+        let login: LoginResponse =
+            serde_json::from_str(&recording_2025("v02-ua-login").body).unwrap();
+        assert_eq!(
+            (login.expires_in, login.access_token_max_ttl),
+            (Some(2_592_000), Some(2_592_000))
+        );
+        let short: LoginResponse =
+            serde_json::from_str(&recording_2025("v80-ua-login-short-ttl").body).unwrap();
+        let renewed: LoginResponse =
+            serde_json::from_str(&recording_2025("v81-token-renew-ok").body).unwrap();
+        assert_eq!(
+            (renewed.expires_in, renewed.access_token_max_ttl),
+            (Some(5), Some(3600))
+        );
+        // 2025 renews to a new JWT.
+        assert_ne!(
+            renewed.access_token.expose_secret(),
+            short.access_token.expose_secret()
+        );
+    }
+
+    #[test]
+    #[allow(clippy::too_many_lines, reason = "one row per recording")]
+    fn error_bodies_2025() {
+        let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "v03-ua-login-wrong-client-secret",
+                401,
+                "UnauthorizedError",
+                "Invalid credentials",
+            ),
+            (
+                "v04-ua-login-unknown-client-id",
+                404,
+                "NotFound",
+                "No identity with specified client ID was found",
+            ),
+            (
+                "v05-ua-login-missing-client-secret",
+                422,
+                "ValidationFailure",
+                "clientSecret: Required",
+            ),
+            (
+                "v25-v4-list-unknown-project",
+                404,
+                "NotFound",
+                "not found during bot lookup",
+            ),
+            (
+                "v26-v4-list-missing-project-id",
+                400,
+                "BadRequest",
+                "Missing project id or environment",
+            ),
+            (
+                "v27-v4-list-bad-bool-param",
+                422,
+                "ValidationFailure",
+                "expandSecretReferences: Invalid enum value",
+            ),
+            (
+                "v28-v4-list-workspaceId-instead-of-projectId",
+                400,
+                "BadRequest",
+                "Missing project id or environment",
+            ),
+            (
+                "v34-v4-get-SENTRY_DSN-no-imports",
+                404,
+                "NotFound",
+                "Secret with name 'SENTRY_DSN' not found",
+            ),
+            (
+                "v35-v4-get-MISSING_KEY",
+                404,
+                "NotFound",
+                "Secret with name 'MISSING_KEY' not found",
+            ),
+            (
+                "v36-v4-get-unknown-environment",
+                404,
+                "GetSecretByName",
+                "environment with slug 'nosuchenv'",
+            ),
+            (
+                "v48-v3-raw-get-unknown-environment",
+                404,
+                "GetSecretByName",
+                "environment with slug 'nosuchenv'",
+            ),
+            (
+                "v50-list-garbage-token",
+                403,
+                "TokenError",
+                "The provided access token is malformed",
+            ),
+            (
+                "v51-list-no-auth",
+                401,
+                "UnauthorizedError",
+                "Token missing",
+            ),
+            (
+                "v52-list-forged-jwt",
+                403,
+                "TokenError",
+                "invalid signature",
+            ),
+            (
+                "v53-list-no-bearer-prefix",
+                403,
+                "TokenError",
+                "invalid token",
+            ),
+            (
+                "v60-token-renew-ttl-equals-max",
+                401,
+                "UnauthorizedError",
+                "past its Max TTL expiration",
+            ),
+            (
+                "v61-list-after-failed-renew",
+                401,
+                "UnauthorizedError",
+                "No identity access token found",
+            ),
+            (
+                "v64-list-revoked-token",
+                401,
+                "UnauthorizedError",
+                "No identity access token found",
+            ),
+            (
+                "v71-v4-list-restricted-describe-mostly-library-query",
+                403,
+                "PermissionDenied",
+                "You are not allowed to readValue on secrets",
+            ),
+            (
+                "v73-v4-get-HIDDEN_KEY-describe-mostly",
+                403,
+                "ForbiddenReadSecretError",
+                "view secret value on secret with name 'HIDDEN_KEY'",
+            ),
+            (
+                "v76-v3-raw-list-restricted-describe-mostly",
+                403,
+                "PermissionDenied",
+                "You are not allowed to readValue on secrets",
+            ),
+            (
+                "v83-list-expired-token",
+                403,
+                "TokenError",
+                "Your token has expired",
+            ),
+            (
+                "v84-list-expired-token-again",
+                403,
+                "TokenError",
+                "Your token has expired",
+            ),
+            (
+                "v85-token-renew-expired",
+                403,
+                "TokenError",
+                "Your token has expired",
+            ),
+            (
+                "v92-cloudmode-ratelimit-exceeded",
+                429,
+                "RateLimitExceeded",
+                "try again in 58 seconds",
+            ),
+            (
+                "v93-cloudmode-ratelimit-other-identity-same-ip",
+                429,
+                "RateLimitExceeded",
+                "try again in 58 seconds",
+            ),
+        ];
+        let mut req_ids = Vec::new();
+        for (name, status, error, message) in cases {
+            let r: Recording = recording_2025(name);
+            assert_eq!(r.status, *status, "{name}");
+            let info = r.error();
+            assert_eq!(info.name.as_deref(), Some(*error), "{name}");
+            let got = info.message.clone().unwrap_or_default();
+            assert!(got.contains(message), "{name}: {got}");
+            let req_id = info.req_id.clone().unwrap_or_default();
+            assert!(
+                req_id.starts_with("req-"),
+                "{name}: every error has a reqId"
+            );
+            assert!(!info.route_missing, "{name}");
+            req_ids.push(req_id);
+        }
+        // A fresh one each time: never a way to compare errors.
+        req_ids.sort();
+        req_ids.dedup();
+        assert_eq!(req_ids.len(), cases.len());
+
+        for name in [
+            "v92-cloudmode-ratelimit-exceeded",
+            "v93-cloudmode-ratelimit-other-identity-same-ip",
+        ] {
+            let r = recording_2025(name);
+            let wait = Some(std::time::Duration::from_secs(58));
+            assert_eq!(r.header("retry-after").and_then(parse_retry_after), wait);
+            assert_eq!(r.error().retry_hint(), wait, "{name}");
+        }
+    }
+
+    /// The recording as the transport hands it to the client.
+    pub(crate) fn reply_2025(name: &str) -> crate::infisical::http::Reply {
+        let r = recording_2025(name);
+        crate::infisical::http::Reply {
+            status: r.status,
+            retry_after: r.header("retry-after").and_then(parse_retry_after),
+            location_host: None,
+            is_html: r.header("content-type").is_some_and(|v| v.contains("html")),
+            etag: r.header("etag").map(str::to_owned),
+            body: Zeroizing::new(r.body.into_bytes()),
+        }
+    }
+
+    #[test]
+    fn listing_errors_2025_are_classified() {
+        use crate::error::StoreErrorKind as Kind;
+        use crate::infisical::{InfisicalClient, Listing};
+
+        // (recording, what the client makes of it, kind, status)
+        let cases: &[(&str, &str, Kind, u16)] = &[
+            ("v25-v4-list-unknown-project", "failed", Kind::NotFound, 404),
+            (
+                "v26-v4-list-missing-project-id",
+                "failed",
+                Kind::BadRequest,
+                400,
+            ),
+            (
+                "v27-v4-list-bad-bool-param",
+                "failed",
+                Kind::BadRequest,
+                422,
+            ),
+            (
+                "v28-v4-list-workspaceId-instead-of-projectId",
+                "failed",
+                Kind::BadRequest,
+                400,
+            ),
+            ("v50-list-garbage-token", "token", Kind::Unauthorized, 403),
+            ("v51-list-no-auth", "token", Kind::Unauthorized, 401),
+            ("v52-list-forged-jwt", "token", Kind::Unauthorized, 403),
+            (
+                "v53-list-no-bearer-prefix",
+                "token",
+                Kind::Unauthorized,
+                403,
+            ),
+            (
+                "v61-list-after-failed-renew",
+                "token",
+                Kind::Unauthorized,
+                401,
+            ),
+            ("v64-list-revoked-token", "token", Kind::Unauthorized, 401),
+            ("v83-list-expired-token", "token", Kind::Unauthorized, 403),
+            (
+                "v84-list-expired-token-again",
+                "token",
+                Kind::Unauthorized,
+                403,
+            ),
+            (
+                "v71-v4-list-restricted-describe-mostly-library-query",
+                "values",
+                Kind::Forbidden,
+                403,
+            ),
+            (
+                "v76-v3-raw-list-restricted-describe-mostly",
+                "values",
+                Kind::Forbidden,
+                403,
+            ),
+            // Not about values: no key-by-key reads for it.
+            (
+                "v86-create-secret-viewer-forbidden",
+                "failed",
+                Kind::Forbidden,
+                403,
+            ),
+            (
+                "v92-cloudmode-ratelimit-exceeded",
+                "failed",
+                Kind::Throttled,
+                429,
+            ),
+            (
+                "v93-cloudmode-ratelimit-other-identity-same-ip",
+                "failed",
+                Kind::Throttled,
+                429,
+            ),
+        ];
+        for (name, outcome, kind, status) in cases {
+            let reply = reply_2025(name);
+            let (got, error) = match InfisicalClient::failure(&reply, &Redactions::default()) {
+                Listing::Failed(e) => ("failed", e),
+                Listing::TokenRejected(e) => ("token", e),
+                Listing::ValuesForbidden(e) => ("values", e),
+                Listing::RouteMissing => panic!("{name}: not a missing route"),
+            };
+            assert_eq!(got, *outcome, "{name}: {error}");
+            assert_eq!(error.kind(), *kind, "{name}: {error}");
+            assert_eq!(error.status(), Some(*status), "{name}");
+            assert_eq!(
+                error.name(),
+                reply.error_info(&Redactions::default()).name.as_deref(),
+                "{name}"
+            );
+            assert!(
+                error.req_id().is_some_and(|id| id.starts_with("req-")),
+                "{name}"
+            );
+        }
     }
 }

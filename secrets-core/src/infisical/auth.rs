@@ -777,6 +777,49 @@ mod tests {
     }
 
     #[test]
+    fn login_and_renew_replies_of_2025_are_classified() {
+        use crate::infisical::api::recordings_2025::reply_2025;
+        let ok = login_result(&reply_2025("v80-ua-login-short-ttl"), "Universal Auth").unwrap();
+        assert_eq!(ok.expires_in, Some(Duration::from_secs(5)));
+        let renewed = login_result(&reply_2025("v81-token-renew-ok"), "token renewal").unwrap();
+        assert_eq!(renewed.expires_in, Some(Duration::from_secs(5)));
+        let cases = [
+            (
+                "v03-ua-login-wrong-client-secret",
+                StoreErrorKind::Unauthorized,
+                401,
+            ),
+            (
+                "v04-ua-login-unknown-client-id",
+                StoreErrorKind::Unauthorized,
+                404,
+            ),
+            (
+                "v05-ua-login-missing-client-secret",
+                StoreErrorKind::BadRequest,
+                422,
+            ),
+            (
+                "v60-token-renew-ttl-equals-max",
+                StoreErrorKind::Unauthorized,
+                401,
+            ),
+            ("v85-token-renew-expired", StoreErrorKind::Unauthorized, 403),
+        ];
+        for (name, kind, status) in cases {
+            let error = login_result(&reply_2025(name), "Universal Auth")
+                .err()
+                .unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(error.kind(), kind, "{name}: {error}");
+            assert_eq!(error.status(), Some(status), "{name}");
+            assert!(
+                error.req_id().is_some_and(|id| id.starts_with("req-")),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
     fn login_replies_are_classified() {
         let ok = login_result(&reply_of("v02-ua-login"), "Universal Auth").unwrap();
         assert_eq!(ok.expires_in, Some(Duration::from_hours(720)));

@@ -58,6 +58,8 @@ pub(crate) enum Call {
     Login(&'static str),
     Renew,
     List,
+    /// One secret by name.
+    Get,
 }
 
 impl fmt::Display for Call {
@@ -66,6 +68,7 @@ impl fmt::Display for Call {
             Self::Login(method) => write!(f, "{method} login"),
             Self::Renew => f.write_str("token renewal"),
             Self::List => f.write_str("list secrets"),
+            Self::Get => f.write_str("read secret"),
         }
     }
 }
@@ -75,7 +78,8 @@ impl From<Call> for StoreCall {
         match call {
             Call::Login(method) => Self::Login { method },
             Call::Renew => Self::Renewal,
-            Call::List => Self::List,
+            // A key read on its own stands in for the folder's listing.
+            Call::List | Call::Get => Self::List,
         }
     }
 }
@@ -160,6 +164,7 @@ enum Failure {
 pub(crate) struct Counters {
     pub(crate) requests: AtomicU64,
     pub(crate) list_requests: AtomicU64,
+    pub(crate) key_requests: AtomicU64,
     pub(crate) not_modified: AtomicU64,
     pub(crate) unchanged: AtomicU64,
     pub(crate) parsed_listings: AtomicU64,
@@ -244,8 +249,10 @@ impl Transport {
         loop {
             attempts += 1;
             Counters::bump(&self.counters.requests);
-            if call == Call::List {
-                Counters::bump(&self.counters.list_requests);
+            match call {
+                Call::List => Counters::bump(&self.counters.list_requests),
+                Call::Get => Counters::bump(&self.counters.key_requests),
+                Call::Login(_) | Call::Renew => {}
             }
             let (error, asked) = match self.attempt(build(), redactions).await {
                 Ok(reply) => return Ok(reply),

@@ -65,10 +65,26 @@
 //!
 //! * One `GET /api/v4/secrets` per folder, with every flag explicit (expand references,
 //!   include imports, not recursive, values visible, no personal overrides). A server without
-//!   the v4 route (Infisical before 2025) is detected from its 404 and asked
-//!   `GET /api/v3/secrets/raw` instead, for the rest of the client's life.
+//!   the v4 route (Infisical of 2024, and still the June 2025 release) is detected from its 404 and asked
+//!   `GET /api/v3/secrets/raw` instead, for the rest of the client's life. Until the first
+//!   answer says which route the server has, one folder asks and the others wait for it, so
+//!   an old server costs one extra request per client, not one per folder.
 //! * The folder's own secrets win over imported ones; among imports the last one wins, as the
 //!   Infisical CLI and the server's single-secret lookup resolve them.
+//! * Per-secret permissions: when the identity may read a folder's keys but not every value
+//!   (a role whose `readValue` permission has a condition on the secret name), Infisical
+//!   refuses the whole listing with `403 PermissionDenied` "You are not allowed to readValue
+//!   on secrets", readable keys included. The client then lists the folder's keys without
+//!   values (`viewSecretValue=false`) and reads each key of the struct that the folder has
+//!   with its own `GET /api/v4/secrets/{key}` (`/api/v3/secrets/raw/{key}` on a server
+//!   without v4), all concurrently: a readable key loads, a key whose value is refused is
+//!   reported *withheld* (never taken from a lower source), a key the folder lacks falls back
+//!   as usual. The provenance notes say so (`read key by key: the identity may not read every
+//!   value in prod:/restricted`). Cost: the first load pays the refused listing, the listing
+//!   without values and one request per wanted key of that folder (`1 + 1 + N`); the client
+//!   remembers the folder, and later loads through it pay `1 + N`, with no conditional
+//!   request. Folders the identity may read whole still cost one request each.
+//!   [`ClientStats::key_requests`] counts the per-key reads.
 //! * Retries: connection errors, timeouts, 500/502/503/504 and 429 (the 2024 server's rate
 //!   limit is a 500 with `Retry-After`), at
 //!   most 4 retries, backoff from 250 ms doubling to 4 s with jitter, or the server's
@@ -123,7 +139,7 @@ mod tests;
 pub(crate) use self::api::parse_listing;
 pub(crate) use self::config::HOW_TO_CONFIGURE;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};
 use std::path::PathBuf;
@@ -143,7 +159,7 @@ use self::http::{
 use crate::env::Env;
 use crate::error::{Error, StoreError, StoreErrorKind};
 use crate::source::Folder;
-use crate::store::{BoxFuture, FolderSecrets, SecretStore};
+use crate::store::{BoxFuture, FolderSecrets, SecretStore, StoredSecret};
 
 /// A client for one Infisical project: the secret store [`Loader`](crate::Loader) asks first.
 ///
@@ -176,14 +192,28 @@ struct Inner {
     credentials: Credentials,
     transport: Transport,
     tokens: TokenHolder,
-    /// Set once the server turned out to have no `/api/v4/secrets`.
-    legacy: AtomicBool,
+    learned: Learned,
     loads: Mutex<Loads>,
     /// The last listing of each folder, per route (`true`: v3), for conditional requests.
     /// Secret material: values stay `SecretString`s, dropped with the client.
     listings: Mutex<BTreeMap<(bool, Folder), Arc<Remembered>>>,
     /// Keys the hashes of listing bodies; drawn per client, so a hash means nothing outside it.
     body_hasher: RandomState,
+}
+
+/// What the client found out about the server as it went, kept for its life.
+#[derive(Default)]
+struct Learned {
+    /// Set once the server turned out to have no `/api/v4/secrets`.
+    legacy: AtomicBool,
+    /// Set once a listing has shown which route the server has (`legacy` then says which).
+    api_known: AtomicBool,
+    /// Held by the one listing that finds out which route the server has, while the API is
+    /// unknown: concurrent listings wait for its answer instead of each probing `/api/v4`.
+    probe: tokio::sync::Mutex<()>,
+    /// Folders the identity may not list with values (it may not read every value in them):
+    /// read key by key from then on, without asking for the refused listing again.
+    by_key: Mutex<BTreeSet<Folder>>,
 }
 
 /// A folder's last listing: what the server tagged it with, the hash of its body, and the
@@ -211,6 +241,9 @@ pub struct ClientStats {
     pub requests: u64,
     /// List requests sent (one per folder and load, plus retries).
     pub list_requests: u64,
+    /// Single-secret requests sent: only for folders the identity may not list with values,
+    /// one per wanted key and load (plus retries).
+    pub key_requests: u64,
     /// Listings answered `304 Not Modified`: the remembered listing was reused, no body was
     /// read or parsed.
     pub not_modified: u64,
@@ -284,6 +317,7 @@ impl InfisicalClient {
         ClientStats {
             requests: Counters::read(&counters.requests),
             list_requests: Counters::read(&counters.list_requests),
+            key_requests: Counters::read(&counters.key_requests),
             not_modified: Counters::read(&counters.not_modified),
             unchanged_listings: Counters::read(&counters.unchanged),
             parsed_listings: Counters::read(&counters.parsed_listings),
@@ -307,8 +341,12 @@ impl InfisicalClient {
         }
     }
 
-    async fn fetch_folder(&self, folder: &Folder) -> Result<FolderSecrets, StoreError> {
-        self.fetch_in_deadline(folder).await.map_err(|error| {
+    async fn fetch_folder(
+        &self,
+        folder: &Folder,
+        keys: Option<&[&str]>,
+    ) -> Result<FolderSecrets, StoreError> {
+        self.fetch_in_deadline(folder, keys).await.map_err(|error| {
             let shown_url = config::shown_url(&self.inner.base);
             let cx = fix::Context {
                 credentials: &self.inner.credentials,
@@ -323,10 +361,14 @@ impl InfisicalClient {
         })
     }
 
-    async fn fetch_in_deadline(&self, folder: &Folder) -> Result<FolderSecrets, StoreError> {
+    async fn fetch_in_deadline(
+        &self,
+        folder: &Folder,
+        keys: Option<&[&str]>,
+    ) -> Result<FolderSecrets, StoreError> {
         let load = self.begin();
         let deadline = load.load.deadline;
-        let fetch = self.fetch_within(folder, load.load);
+        let fetch = self.fetch_within(folder, keys, load.load);
         if let Ok(result) = tokio::time::timeout_at(deadline, fetch).await {
             return result;
         }
@@ -341,7 +383,12 @@ impl InfisicalClient {
         ))
     }
 
-    async fn fetch_within(&self, folder: &Folder, load: Load) -> Result<FolderSecrets, StoreError> {
+    async fn fetch_within(
+        &self,
+        folder: &Folder,
+        keys: Option<&[&str]>,
+        load: Load,
+    ) -> Result<FolderSecrets, StoreError> {
         // What server text must not repeat: the credentials and every value held so far.
         let held: Vec<Arc<Remembered>> = self.listings().values().cloned().collect();
         let mut redactions = Redactions::default();
@@ -356,9 +403,28 @@ impl InfisicalClient {
             .current(load.id, &login, load.deadline)
             .await?;
         let mut refreshed = false;
+        let mut switched = false;
         loop {
-            match self.list(folder, &token, load.deadline, &redactions).await {
+            let result = match keys {
+                Some(keys) if self.by_key().contains(folder) => {
+                    self.read_by_key(folder, keys, &token, load.deadline, &redactions)
+                        .await
+                }
+                _ => self.list(folder, &token, load.deadline, &redactions).await,
+            };
+            match result {
                 Ok(secrets) => return Ok(secrets),
+                // Once: a server that refuses the key-by-key reads the same way fails the
+                // folder instead of sending the client round again.
+                Err(Listing::ValuesForbidden(_)) if keys.is_some() && !switched => {
+                    switched = true;
+                    tracing::info!(
+                        target: "secrets_core::infisical",
+                        %folder,
+                        "the identity may not read every value of this folder: reading the wanted keys one by one from now on"
+                    );
+                    self.by_key().insert(folder.clone());
+                }
                 Err(Listing::TokenRejected(error)) if !refreshed => {
                     refreshed = true;
                     match self
@@ -371,7 +437,11 @@ impl InfisicalClient {
                         None => return Err(error),
                     }
                 }
-                Err(Listing::TokenRejected(error) | Listing::Failed(error)) => return Err(error),
+                Err(
+                    Listing::TokenRejected(error)
+                    | Listing::Failed(error)
+                    | Listing::ValuesForbidden(error),
+                ) => return Err(error),
                 Err(Listing::RouteMissing) => unreachable!("list() resolves a missing route"),
             }
         }
@@ -388,7 +458,16 @@ impl InfisicalClient {
         let mut redactions = redactions.clone();
         redactions.add(token.bearer());
         loop {
-            let legacy = self.inner.legacy.load(Ordering::Relaxed);
+            // While the route is unknown, one listing asks and the others wait for its answer:
+            // one `/api/v4` 404 per client against an old server, not one per folder.
+            let mut probe = None;
+            if !self.inner.learned.api_known.load(Ordering::Acquire) {
+                let guard = self.inner.learned.probe.lock().await;
+                if !self.inner.learned.api_known.load(Ordering::Acquire) {
+                    probe = Some(guard);
+                }
+            }
+            let legacy = self.inner.learned.legacy.load(Ordering::Acquire);
             let url = self.list_url(folder, legacy);
             let http = self.inner.transport.http();
             let key = (legacy, folder.clone());
@@ -411,6 +490,13 @@ impl InfisicalClient {
                 )
                 .await
                 .map_err(Listing::Failed)?;
+            // Any answer of the route itself settles it; a gateway's 5xx does not.
+            if probe.is_some()
+                && reply.status < 500
+                && !(reply.status == 404 && reply.error_info(&redactions).route_missing)
+            {
+                self.inner.learned.api_known.store(true, Ordering::Release);
+            }
             let body_hash = (200..300)
                 .contains(&reply.status)
                 .then(|| self.inner.body_hasher.hash_one(&reply.body[..]));
@@ -431,11 +517,13 @@ impl InfisicalClient {
                     return Ok(secrets);
                 }
                 Err(Listing::RouteMissing) if !legacy => {
-                    self.inner.legacy.store(true, Ordering::Relaxed);
+                    self.inner.learned.legacy.store(true, Ordering::Release);
+                    self.inner.learned.api_known.store(true, Ordering::Release);
+                    drop(probe);
                     tracing::debug!(
                         target: "secrets_core::infisical",
                         host = %self.inner.host,
-                        "Infisical has no /api/v4/secrets (a server from before 2025): using /api/v3/secrets/raw from now on"
+                        "Infisical has no /api/v4/secrets (an older server): using /api/v3/secrets/raw from now on"
                     );
                 }
                 Err(Listing::RouteMissing) => {
@@ -459,6 +547,163 @@ impl InfisicalClient {
                 }
             }
         }
+    }
+
+    fn by_key(&self) -> std::sync::MutexGuard<'_, BTreeSet<Folder>> {
+        self.inner
+            .learned
+            .by_key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Reads a folder whose listing with values is refused: its keys from a listing without
+    /// values, then each of `keys` that it has with its own request, all concurrently. A key
+    /// whose value the identity may not read is withheld; the folder's other keys stay
+    /// withheld too (their values were not asked for).
+    async fn read_by_key(
+        &self,
+        folder: &Folder,
+        keys: &[&str],
+        token: &IssuedToken,
+        deadline: Instant,
+        redactions: &Redactions<'_>,
+    ) -> Result<FolderSecrets, Listing> {
+        let mut redactions = redactions.clone();
+        redactions.add(token.bearer());
+        let legacy = self.inner.learned.legacy.load(Ordering::Acquire);
+        let url = self.listing_url(folder, legacy, false);
+        let http = self.inner.transport.http();
+        let reply = self
+            .inner
+            .transport
+            .send(
+                Call::List,
+                || http.get(url.clone()).bearer_auth(token.bearer()),
+                deadline,
+                &redactions,
+            )
+            .await
+            .map_err(Listing::Failed)?;
+        if (200..300).contains(&reply.status) {
+            Counters::bump(&self.inner.transport.counters().parsed_listings);
+        }
+        let mut listed = Self::listing(&reply, folder, &redactions)?;
+        drop(reply);
+        let mut wanted: Vec<&str> = keys
+            .iter()
+            .copied()
+            .filter(|key| listed.get(key).is_some())
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let reads = wanted
+            .iter()
+            .map(|key| self.read_key(folder, key, legacy, token, deadline, &redactions));
+        let results = futures_util::future::join_all(reads).await;
+        for (key, result) in wanted.into_iter().zip(results) {
+            let import = listed.get(key).and_then(|s| s.import().cloned());
+            match result? {
+                Some(secret) => {
+                    let secret = match import {
+                        Some(from) => secret.imported_from(from),
+                        None => secret,
+                    };
+                    listed.insert(key, secret);
+                }
+                // Deleted between the listing and the read.
+                None => {
+                    listed.remove(key);
+                }
+            }
+        }
+        Ok(listed.with_note(format!(
+            "read key by key: the identity may not read every value in {folder}"
+        )))
+    }
+
+    /// One key of `folder` on its own: its secret (withheld when the identity may not read
+    /// the value), or `None` when the folder no longer has it.
+    async fn read_key(
+        &self,
+        folder: &Folder,
+        key: &str,
+        legacy: bool,
+        token: &IssuedToken,
+        deadline: Instant,
+        redactions: &Redactions<'_>,
+    ) -> Result<Option<StoredSecret>, Listing> {
+        let url = self.key_url(folder, key, legacy);
+        let http = self.inner.transport.http();
+        let reply = self
+            .inner
+            .transport
+            .send(
+                Call::Get,
+                || http.get(url.clone()).bearer_auth(token.bearer()),
+                deadline,
+                redactions,
+            )
+            .await
+            .map_err(Listing::Failed)?;
+        if (200..300).contains(&reply.status) {
+            return api::parse_single(&reply.body).map(Some).map_err(|e| {
+                Listing::Failed(
+                    StoreError::new(
+                        StoreErrorKind::InvalidResponse,
+                        format!(
+                            "the secret was not understood (line {}, column {})",
+                            e.line(),
+                            e.column()
+                        ),
+                    )
+                    .with_status(reply.status),
+                )
+            });
+        }
+        let info = reply.error_info(redactions);
+        match reply.status {
+            403 if info.is_named("ForbiddenReadSecretError") => Ok(Some(StoredSecret::withheld())),
+            404 if !info.route_missing => Ok(None),
+            _ => Err(Self::failure(&reply, redactions)),
+        }
+    }
+
+    /// `GET /api/v4/secrets/{key}` (or the v3 raw route), every flag explicit as for lists.
+    fn key_url(&self, folder: &Folder, key: &str, legacy: bool) -> url::Url {
+        let inner = &self.inner;
+        let mut url = url::Url::parse(&inner.base)
+            .expect("the base URL was checked when the client was built");
+        {
+            let route: &[&str] = if legacy {
+                &["api", "v3", "secrets", "raw"]
+            } else {
+                &["api", "v4", "secrets"]
+            };
+            let mut segments = url
+                .path_segments_mut()
+                .expect("an http(s) base URL has path segments");
+            segments.pop_if_empty().extend(route).push(key);
+        }
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair(
+                if legacy { "workspaceId" } else { "projectId" },
+                &inner.project_id,
+            );
+            query
+                .append_pair("environment", folder.environment())
+                .append_pair("secretPath", folder.path())
+                .append_pair("type", "shared")
+                .append_pair("expandSecretReferences", "true");
+            if !legacy {
+                query.append_pair("includeImports", "true");
+            }
+            query
+                .append_pair("include_imports", "true")
+                .append_pair("viewSecretValue", "true");
+        }
+        url
     }
 
     /// The remembered listing when `reply` says the folder did not change: a `304` to our
@@ -521,6 +766,11 @@ impl InfisicalClient {
     }
 
     fn list_url(&self, folder: &Folder, legacy: bool) -> url::Url {
+        self.listing_url(folder, legacy, true)
+    }
+
+    /// The list URL; `view_values: false` lists keys only, every value hidden.
+    fn listing_url(&self, folder: &Folder, legacy: bool, view_values: bool) -> url::Url {
         let inner = &self.inner;
         let route = if legacy {
             "/api/v3/secrets/raw"
@@ -539,6 +789,10 @@ impl InfisicalClient {
                     .append_pair("expandSecretReferences", "true")
                     .append_pair("include_imports", "true")
                     .append_pair("recursive", "false");
+                // Sent only to read keys without values: a 2024 server does not know it.
+                if !view_values {
+                    query.append_pair("viewSecretValue", "false");
+                }
             } else {
                 // Every flag explicit: v4's defaults changed between releases. Both spellings of
                 // includeImports, since servers ignore unknown parameters.
@@ -550,7 +804,10 @@ impl InfisicalClient {
                     .append_pair("includeImports", "true")
                     .append_pair("include_imports", "true")
                     .append_pair("recursive", "false")
-                    .append_pair("viewSecretValue", "true")
+                    .append_pair(
+                        "viewSecretValue",
+                        if view_values { "true" } else { "false" },
+                    )
                     .append_pair("includePersonalOverrides", "false");
             }
         }
@@ -581,12 +838,18 @@ impl InfisicalClient {
                 )
             });
         }
+        Err(Self::failure(reply, redactions))
+    }
+
+    /// A reply that is neither a success nor unchanged, classified.
+    fn failure(reply: &Reply, redactions: &Redactions<'_>) -> Listing {
+        let status = reply.status;
         if (300..400).contains(&status) {
-            return Err(Listing::Failed(redirect_error(reply)));
+            return Listing::Failed(redirect_error(reply));
         }
         let info = reply.error_info(redactions);
         let error = |kind, fallback: &str| server_error(kind, status, &info, fallback);
-        Err(match status {
+        match status {
             401 if info.is_named("ValidationFailure") => Listing::Failed(error(
                 StoreErrorKind::BadRequest,
                 "the request was rejected",
@@ -601,6 +864,16 @@ impl InfisicalClient {
                 StoreErrorKind::Unauthorized,
                 "token rejected",
             ))),
+            // The identity may read the folder's keys but not every value (a permission
+            // condition on the secret name): the whole listing is refused (recordings v71, v76).
+            403 if info.is_named("PermissionDenied")
+                && info
+                    .message
+                    .as_deref()
+                    .is_some_and(|m| m.contains("readValue")) =>
+            {
+                Listing::ValuesForbidden(error(StoreErrorKind::Forbidden, "access denied"))
+            }
             403 => Listing::Failed(error(StoreErrorKind::Forbidden, "access denied")),
             404 if info.route_missing => Listing::RouteMissing,
             404 => Listing::Failed(error(StoreErrorKind::NotFound, "folder not found")),
@@ -610,7 +883,7 @@ impl InfisicalClient {
                 StoreErrorKind::BadRequest,
                 "the request was rejected",
             )),
-        })
+        }
     }
 
     /// Registers a fetch with its own startup deadline, in the current group of overlapping
@@ -646,6 +919,8 @@ fn token_rejected(error: &StoreError) -> StoreError {
 enum Listing {
     /// The token was refused (expired, revoked): a new one may help.
     TokenRejected(StoreError),
+    /// The identity may not read every value of the folder: its keys can be read one by one.
+    ValuesForbidden(StoreError),
     /// The server has no such route (a server without v4).
     RouteMissing,
     Failed(StoreError),
@@ -692,7 +967,15 @@ impl SecretStore for InfisicalClient {
     }
 
     fn fetch<'a>(&'a self, folder: &'a Folder) -> BoxFuture<'a, Result<FolderSecrets, StoreError>> {
-        Box::pin(self.fetch_folder(folder))
+        Box::pin(self.fetch_folder(folder, None))
+    }
+
+    fn fetch_keys<'a>(
+        &'a self,
+        folder: &'a Folder,
+        keys: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<FolderSecrets, StoreError>> {
+        Box::pin(self.fetch_folder(folder, Some(keys)))
     }
 }
 
@@ -1096,7 +1379,7 @@ impl InfisicalClientBuilder {
                 secret_path,
                 credentials,
                 tokens: TokenHolder::default(),
-                legacy: AtomicBool::new(false),
+                learned: Learned::default(),
                 loads: Mutex::new(Loads::default()),
                 listings: Mutex::new(BTreeMap::new()),
                 body_hasher: RandomState::new(),

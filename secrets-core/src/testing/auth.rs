@@ -110,14 +110,14 @@ pub(crate) fn universal_login(cfg: &Config, auth: &mut Auth, fields: &Fields) ->
             _ => None,
         });
     match found {
-        // The 2024 server told unknown client ids apart; the current one does not.
-        None if cfg.is_legacy() => error(
+        // Both generations tell unknown client ids apart (2024 v04, June 2025 v04).
+        None => error(
             cfg,
             404,
             "NotFound",
             "No identity with specified client ID was found",
         ),
-        None | Some((_, false)) => error(cfg, 401, "UnauthorizedError", "Invalid credentials"),
+        Some((_, false)) => error(cfg, 401, "UnauthorizedError", "Invalid credentials"),
         Some((identity_id, true)) => issue(cfg, auth, &identity_id),
     }
 }
@@ -259,12 +259,13 @@ fn check_token(cfg: &Config, auth: &mut Auth, token: &str) -> Result<u64, Reply>
     Ok(id)
 }
 
-/// The `Authorization` check of a data route.
+/// The `Authorization` check of a data route: the caller's Universal Auth client id or
+/// Kubernetes identity id, `None` for a static or service token.
 pub(crate) fn authenticate(
     cfg: &Config,
     auth: &mut Auth,
     headers: &HeaderMap,
-) -> Result<(), Reply> {
+) -> Result<Option<String>, Reply> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(error(cfg, 401, "UnauthorizedError", "Token missing"));
     };
@@ -272,9 +273,18 @@ pub(crate) fn authenticate(
     let value = String::from_utf8_lossy(value.as_bytes());
     let token: String = value.chars().skip(7).collect();
     if token.starts_with("st.") {
-        return check_service_token(cfg, auth, &token);
+        return check_service_token(cfg, auth, &token).map(|()| None);
     }
-    check_token(cfg, auth, &token).map(|_| ())
+    let record = check_token(cfg, auth, &token)?;
+    let identity = auth.records.get(&record).map(|r| r.identity_id.as_str());
+    Ok(auth
+        .identities
+        .iter()
+        .find(|i| Some(i.id.as_str()) == identity)
+        .map(|i| match &i.credential {
+            Credential::Universal { client_id, .. } => client_id.clone(),
+            Credential::Kubernetes { identity_id, .. } => identity_id.clone(),
+        }))
 }
 
 fn check_service_token(cfg: &Config, auth: &Auth, token: &str) -> Result<(), Reply> {

@@ -48,6 +48,17 @@ impl Reply {
         }
     }
 
+    /// Adds the `x-ratelimit-*` headers of `@fastify/rate-limit` where the server has a
+    /// limiter: the 2024 server always, a current one when it enforces limits (cloud mode;
+    /// a self-hosted server without a licence registers none, recording v95 of 2025).
+    pub(crate) fn rated(self, cfg: &Config, rate: RateStatus) -> Self {
+        if cfg.is_legacy() || cfg.enforce_rate_limits {
+            self.with_rate(rate)
+        } else {
+            self
+        }
+    }
+
     /// Adds the `x-ratelimit-*` headers of `@fastify/rate-limit`.
     pub(crate) fn with_rate(mut self, rate: RateStatus) -> Self {
         self.headers
@@ -84,12 +95,36 @@ fn error_body(cfg: &Config, status: u16, name: &str, message: Message, name_firs
         status_code: status,
         error_first: name_first.then(|| name.to_owned()),
         message,
+        details: None,
         error: (!name_first).then(|| name.to_owned()),
     };
     Reply::json(
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         &body,
     )
+}
+
+/// `403 PermissionDenied` for a list that asks for values the identity may not read all of,
+/// with the rule it failed in `details` (recording v71 of June 2025).
+pub(crate) fn values_forbidden(unreadable: &[&str]) -> Reply {
+    let condition = match unreadable {
+        [one] => serde_json::json!({ "$ne": one }),
+        many => serde_json::json!({ "$nin": many }),
+    };
+    let body = ErrorBody {
+        req_id: Some(util::new_req_id()),
+        status_code: 403,
+        error_first: None,
+        message: Message::Text("You are not allowed to readValue on secrets".to_owned()),
+        details: Some(serde_json::json!([{
+            "action": ["readValue"],
+            "inverted": false,
+            "subject": ["secrets"],
+            "conditions": { "secretName": condition },
+        }])),
+        error: Some("PermissionDenied".to_owned()),
+    };
+    Reply::json(StatusCode::FORBIDDEN, &body)
 }
 
 /// A zod validation failure: `401` on the 2024 server (its handler mapped them so), `422` now.
@@ -381,7 +416,7 @@ async fn dispatch(
             }
             let fields = match auth::read_body(cfg, headers, body, MAX_BODY_BYTES).await {
                 Ok(fields) => fields,
-                Err(reply) => return reply.with_rate(rate),
+                Err(reply) => return reply.rated(cfg, rate),
             };
             let mut state = shared.lock();
             let reply = match endpoint {
@@ -392,26 +427,36 @@ async fn dispatch(
                 Endpoint::TokenRenew => auth::renew(cfg, &mut state.auth, &fields),
                 _ => auth::revoke(cfg, &mut state.auth, &fields),
             };
-            reply.with_rate(rate)
+            reply.rated(cfg, rate)
         }
         Endpoint::ListV4 | Endpoint::GetV4(_) | Endpoint::ListV3 | Endpoint::GetV3(_) => {
             let mut state = shared.lock();
-            if let Err(reply) = auth::authenticate(cfg, &mut state.auth, headers) {
-                return reply;
-            }
+            let identity = match auth::authenticate(cfg, &mut state.auth, headers) {
+                Ok(identity) => identity,
+                Err(reply) => return reply,
+            };
+            let unreadable = state.unreadable_for(identity.as_deref());
             let rate = state.rate.hit(Bucket::Secrets, cfg.rate_limit_secrets);
             if rate.exceeded && cfg.enforce_rate_limits {
                 return rate_limited(cfg, rate.limit, rate.reset_secs);
             }
             let query = read::Query::parse(uri.query());
             let reply = match endpoint {
-                Endpoint::ListV4 => read::list(cfg, &state.store, &query, read::Api::V4),
-                Endpoint::ListV3 => read::list(cfg, &state.store, &query, read::Api::V3),
-                Endpoint::GetV4(name) => read::get(cfg, &state.store, &query, name, read::Api::V4),
-                Endpoint::GetV3(name) => read::get(cfg, &state.store, &query, name, read::Api::V3),
+                Endpoint::ListV4 => {
+                    read::list(cfg, &state.store, &query, read::Api::V4, &unreadable)
+                }
+                Endpoint::ListV3 => {
+                    read::list(cfg, &state.store, &query, read::Api::V3, &unreadable)
+                }
+                Endpoint::GetV4(name) => {
+                    read::get(cfg, &state.store, &query, name, read::Api::V4, &unreadable)
+                }
+                Endpoint::GetV3(name) => {
+                    read::get(cfg, &state.store, &query, name, read::Api::V3, &unreadable)
+                }
                 _ => unknown_route(cfg, method, uri),
             };
-            reply.with_rate(rate)
+            reply.rated(cfg, rate)
         }
         Endpoint::Unknown => unknown_route(cfg, method, uri),
     }

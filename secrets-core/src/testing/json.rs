@@ -18,6 +18,9 @@ pub(crate) struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none", rename = "error")]
     pub(crate) error_first: Option<String>,
     pub(crate) message: Message,
+    /// The permission rules a `PermissionDenied` names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) details: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) error: Option<String>,
 }
@@ -235,8 +238,11 @@ pub(crate) enum Shape {
     ListItem,
     /// An item of an import block.
     ImportItem,
-    /// The `secret` of a single get.
+    /// The `secret` of a single get on `/api/v4`.
     Single,
+    /// The `secret` of a single get on `/api/v3/secrets/raw` (no `secretPath` on either
+    /// generation, recordings v30 of 2024 and v46 of 2025).
+    SingleV3,
     /// The `secret` of a single get that was found through an import.
     SingleImported,
 }
@@ -256,15 +262,19 @@ pub(crate) fn secret_json(
 ) -> SecretJson {
     let is_import = shape == Shape::ImportItem;
     let has_times = !is_import;
-    let has_tags = matches!(shape, Shape::ListItem | Shape::Single);
+    let has_tags = matches!(shape, Shape::ListItem | Shape::Single | Shape::SingleV3)
+        || (!legacy && shape == Shape::SingleImported);
     let has_path = if legacy {
         shape == Shape::ListItem
     } else {
-        !is_import
+        !matches!(shape, Shape::ImportItem | Shape::SingleV3)
     };
-    // Secrets inside 2024 import blocks carry an empty `workspace` and no reminder fields.
-    let legacy_import = legacy && is_import;
+    // Secrets inside import blocks carry an empty `workspace` and no reminder fields (2024 and
+    // 2025 alike).
+    let legacy_import = is_import;
     let current = !legacy;
+    // A single secret found in the folder itself has no rotation fields (2025, v30 and v46).
+    let has_rotation = current && !matches!(shape, Shape::Single | Shape::SingleV3);
     SecretJson {
         id: secret.id.clone(),
         legacy_id: secret.id.clone(),
@@ -289,13 +299,13 @@ pub(crate) fn secret_json(
         metadata: Field::null_if(legacy),
         created_at: has_times.then(|| secret.created_at.clone()),
         updated_at: has_times.then(|| secret.updated_at.clone()),
+        // The June 2025 server sends no `actor`; newer ones do, so it is served when set.
         actor: match (&secret.actor, current) {
-            (_, false) => Field::Absent,
-            (None, true) => Field::Null,
             (Some(actor), true) => Field::Value(actor_json(actor)),
+            _ => Field::Absent,
         },
-        is_rotated_secret: current.then_some(false),
-        rotation_id: Field::null_if(current),
+        is_rotated_secret: has_rotation.then_some(false),
+        rotation_id: Field::null_if(has_rotation),
         secret_path: has_path.then(|| secret.path.clone()),
         secret_value_hidden: current.then_some(hidden),
         secret_metadata: current.then(|| {

@@ -58,22 +58,29 @@
 //!
 //! # Where it differs from a real server
 //!
-//! - There are no users, roles or permissions: every accepted token reads everything, personal
-//!   overrides included, and references are expanded whatever the caller may read. Hidden
-//!   values come from [`FakeSecret::hidden`] rather than from a role.
+//! - There are no users or roles: every accepted token reads everything, personal overrides
+//!   included, and references are expanded whatever the caller may read. Hidden values come
+//!   from [`FakeSecret::hidden`], and values an identity may see but not read (a `readValue`
+//!   condition on the secret name) from [`FakeSecret::unreadable`] or
+//!   [`FakeInfisicalBuilder::unreadable_for`], rather than from a role.
 //! - Service tokens are accepted without their scopes.
 //! - Rate limits are counted per server, not per client address, and only enforced when
-//!   [`FakeInfisicalBuilder::enforce_rate_limits`] says so; the headers are always sent.
+//!   [`FakeInfisicalBuilder::enforce_rate_limits`] says so (a current server in cloud mode).
+//!   The `x-ratelimit-*` headers are sent by the 2024 server always, by a current one only
+//!   when it enforces limits: a self-hosted server without a licence has no limiter.
 //! - Lists are ordered by creation, which is the order of the fake's ids; the real server
 //!   orders by its own ids.
-//! - Defaults of the current `/api/v4` list: `expandSecretReferences`, `includeImports` and
-//!   `recursive` are `false` (the TypeScript router's values; newer designs say `true`), so
-//!   send every flag explicitly, as a client should anyway.
+//! - Defaults of the current `/api/v4` list: `expandSecretReferences`, `include_imports` and
+//!   `recursive` are `false`, as the June 2025 server answered (recording v10); newer designs
+//!   say `true`, so send every flag explicitly, as a client should anyway. Only the
+//!   snake-case `include_imports` is honoured; camelCase `includeImports` is ignored (v13).
 //!
 //! [`FakeInfisical`]: crate::testing::FakeInfisical
 //! [`ServerMode`]: crate::testing::ServerMode
 //! [`Fault`]: crate::testing::Fault
 //! [`FakeSecret::hidden`]: crate::testing::FakeSecret::hidden
+//! [`FakeSecret::unreadable`]: crate::testing::FakeSecret::unreadable
+//! [`FakeInfisicalBuilder::unreadable_for`]: crate::testing::FakeInfisicalBuilder::unreadable_for
 //! [`FakeInfisicalBuilder::start`]: crate::testing::FakeInfisicalBuilder::start
 //! [`FakeInfisicalBuilder::enforce_rate_limits`]: crate::testing::FakeInfisicalBuilder::enforce_rate_limits
 
@@ -92,7 +99,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use self::state::{Config, Credential, Shared, State};
+use self::state::{Config, Credential, Shared, State, ValueAccess};
 
 /// The project id a fake serves when [`FakeInfisicalBuilder::project`] is not called.
 ///
@@ -107,14 +114,17 @@ pub const DEFAULT_PROJECT_SLUG: &str = "langgraph-agent-demo";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[non_exhaustive]
 pub enum ServerMode {
-    /// The current API (2025 onwards): `/api/v4` routes, `reqId` in error bodies, `422` for
-    /// validation failures, `429` for rate limits, `404 SecretPathNotFound` for a missing
-    /// folder, a fresh token on renew, `403 TokenError` for an expired token.
+    /// The current API, as a real June 2025 server answered (recordings in
+    /// `tests/fixtures/infisical-2025-06`): `/api/v4` routes, `reqId` in error bodies, `422`
+    /// for validation failures, `429` for rate limits, an empty `200` list for a missing
+    /// folder or an unknown environment, `404` for an unknown client id, a fresh token on
+    /// renew, `403 TokenError` for an expired token, `403` for values the identity may not
+    /// read.
     #[default]
     Current,
     /// A self-hosted server of October 2024: no `/api/v4` (Fastify's `404`), validation
     /// failures as `401`, rate limits as `500`, an empty `200` list for a missing folder, the
-    /// same token on renew, `401` then deletion for an expired token.
+    /// same token on renew, `401` then deletion for an expired token, no value permissions.
     Legacy2024,
 }
 
@@ -273,7 +283,7 @@ pub struct FakeSecret {
     pub(crate) comment: String,
     pub(crate) version: Option<u32>,
     pub(crate) personal: bool,
-    pub(crate) hidden: bool,
+    pub(crate) access: ValueAccess,
     pub(crate) skip_multiline_encoding: bool,
     pub(crate) tags: Vec<(String, Option<String>)>,
     pub(crate) metadata: Vec<(String, String)>,
@@ -288,7 +298,7 @@ impl fmt::Debug for FakeSecret {
             .field("key", &self.key)
             .field("value", &"[REDACTED]")
             .field("personal", &self.personal)
-            .field("hidden", &self.hidden)
+            .field("access", &self.access)
             .finish_non_exhaustive()
     }
 }
@@ -309,7 +319,7 @@ impl FakeSecret {
             comment: String::new(),
             version: None,
             personal: false,
-            hidden: false,
+            access: ValueAccess::Readable,
             skip_multiline_encoding: false,
             tags: Vec::new(),
             metadata: Vec::new(),
@@ -329,7 +339,25 @@ impl FakeSecret {
     /// had no hidden values and serves the value.
     #[must_use]
     pub fn hidden(mut self) -> Self {
-        self.hidden = true;
+        self.access = ValueAccess::Hidden;
+        self
+    }
+
+    /// Makes its value unreadable, as for an identity whose role may read every value of the
+    /// folder but this one (a `readValue` permission with a `secretName` condition), in
+    /// [`ServerMode::Current`] on both `/api/v4` and `/api/v3`:
+    ///
+    /// - a list that asks for values (`viewSecretValue` absent or `true`) and would hold it
+    ///   answers the whole folder `403 PermissionDenied` "You are not allowed to readValue on
+    ///   secrets";
+    /// - a list with `viewSecretValue=false` serves every value hidden, as it always does;
+    /// - a single get of it answers `403 ForbiddenReadSecretError`, or hidden with
+    ///   `viewSecretValue=false`; the folder's other keys read as usual.
+    ///
+    /// The 2024 server had no such permission and serves the value.
+    #[must_use]
+    pub fn unreadable(mut self) -> Self {
+        self.access = ValueAccess::Unreadable;
         self
     }
 
@@ -441,6 +469,38 @@ impl FakeInfisicalBuilder {
         value: impl Into<String>,
     ) -> Self {
         self.secret_with(FakeSecret::new(environment, path, key, value).hidden())
+    }
+
+    /// Adds a secret whose value the identities may not read (see
+    /// [`FakeSecret::unreadable`]).
+    pub fn unreadable_secret(
+        self,
+        environment: impl Into<String>,
+        path: impl AsRef<str>,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.secret_with(FakeSecret::new(environment, path, key, value).unreadable())
+    }
+
+    /// Lets `identity` (a Universal Auth client id or a Kubernetes identity id) see `key` of
+    /// that folder but not read its value, as a `readValue` permission with a `secretName`
+    /// condition does; see [`FakeSecret::unreadable`] for the answers. Other identities read
+    /// it as usual.
+    pub fn unreadable_for(
+        mut self,
+        identity: impl Into<String>,
+        environment: impl Into<String>,
+        path: impl AsRef<str>,
+        key: impl Into<String>,
+    ) -> Self {
+        self.state.unreadable.push((
+            identity.into(),
+            environment.into(),
+            util::normalize_path(path.as_ref()),
+            key.into(),
+        ));
+        self
     }
 
     /// Adds a personal override (`type: "personal"`) of a key.

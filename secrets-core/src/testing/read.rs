@@ -2,11 +2,11 @@
 
 use axum::http::StatusCode;
 
-use super::handler::{Reply, error, validation_failure};
+use super::handler::{Reply, error, validation_failure, values_forbidden};
 use super::json::{
     HIDDEN_VALUE, ImportBlock, Issue, ListBody, SecretJson, Shape, SingleBody, secret_json,
 };
-use super::state::{Config, Secret, Store};
+use super::state::{Config, Secret, Store, ValueAccess};
 
 /// At most this many references are substituted along one chain; what the last one brings
 /// in stays literal.
@@ -108,7 +108,7 @@ impl View<'_> {
 
     /// The value to serve for `secret`, and whether it is hidden.
     fn value(&self, secret: &Secret) -> (String, bool) {
-        if !self.legacy() && (secret.hidden || !self.show_values) {
+        if !self.legacy() && (secret.access == ValueAccess::Hidden || !self.show_values) {
             return (HIDDEN_VALUE.to_owned(), true);
         }
         if !self.expand {
@@ -384,7 +384,21 @@ fn view<'a>(cfg: &'a Config, store: &'a Store, query: &Query, personal: Personal
 }
 
 /// `GET /api/v4/secrets` and `GET /api/v3/secrets/raw`.
-pub(crate) fn list(cfg: &Config, store: &Store, query: &Query, api: Api) -> Reply {
+/// Whether the caller may see `secret`'s key but not read its value.
+fn is_unreadable(secret: &Secret, unreadable: &[(String, String, String)]) -> bool {
+    secret.access == ValueAccess::Unreadable
+        || unreadable.iter().any(|(env, path, key)| {
+            *env == secret.environment && *path == secret.path && *key == secret.key
+        })
+}
+
+pub(crate) fn list(
+    cfg: &Config,
+    store: &Store,
+    query: &Query,
+    api: Api,
+    unreadable: &[(String, String, String)],
+) -> Reply {
     let issues = query.validate(&enums_for(cfg, api, false), STRING_PARAMS);
     if !issues.is_empty() {
         return validation_failure(cfg, issues);
@@ -399,27 +413,19 @@ pub(crate) fn list(cfg: &Config, store: &Store, query: &Query, api: Api) -> Repl
         Api::V4 => Personal::SharedOnly,
     };
     let view = view(cfg, store, query, personal);
-    let with_imports =
-        query.is_true("include_imports") || (api == Api::V4 && query.is_true("includeImports"));
+    // Only the snake-case spelling works; camelCase `includeImports` is ignored (June 2025,
+    // recording v13).
+    let with_imports = query.is_true("include_imports");
     let Target { environment, path } = target;
     if store.folder_id(&environment, &path).is_none() {
-        // 2024: an unknown environment or folder lists as empty (fixtures v43, v45).
-        if cfg.is_legacy() {
-            return Reply::json(
-                StatusCode::OK,
-                &ListBody {
-                    secrets: Vec::new(),
-                    imports: Some(Vec::new()),
-                },
-            );
-        }
-        return error(
-            cfg,
-            404,
-            "SecretPathNotFound",
-            format!(
-                "Folder with path '{path}' in environment '{environment}' was not found. Please ensure the environment slug and secret path is correct."
-            ),
+        // An unknown environment or folder lists as empty: 2024 (fixtures v43, v45) and
+        // June 2025 alike (v23, v24, v44, v45), on both routes.
+        return Reply::json(
+            StatusCode::OK,
+            &ListBody {
+                secrets: Vec::new(),
+                imports: Some(Vec::new()),
+            },
         );
     }
     let folders = if query.is_true("recursive") {
@@ -427,8 +433,19 @@ pub(crate) fn list(cfg: &Config, store: &Store, query: &Query, api: Api) -> Repl
     } else {
         vec![path]
     };
-    let secrets = view
-        .direct(&environment, &folders)
+    let direct = view.direct(&environment, &folders);
+    if view.show_values && !cfg.is_legacy() {
+        // One value the identity may not read refuses the whole list (recordings v71, v76).
+        let denied: Vec<&str> = direct
+            .iter()
+            .filter(|s| is_unreadable(s, unreadable))
+            .map(|s| s.key.as_str())
+            .collect();
+        if !denied.is_empty() {
+            return values_forbidden(&denied);
+        }
+    }
+    let secrets = direct
         .into_iter()
         .map(|s| view.render(s, Shape::ListItem))
         .collect();
@@ -443,8 +460,36 @@ pub(crate) fn list(cfg: &Config, store: &Store, query: &Query, api: Api) -> Repl
     Reply::json(StatusCode::OK, &ListBody { secrets, imports })
 }
 
+/// A single get's answer for a folder or environment that does not exist.
+fn no_folder(cfg: &Config, environment: &str, path: &str) -> Reply {
+    if cfg.is_legacy() {
+        // The odd `error` value is what the 2024 server sent (fixture v48).
+        error(
+            cfg,
+            404,
+            "Create secret",
+            "Folder not found for the given environment slug & secret path",
+        )
+    } else {
+        // The `error` name is the service function's (recordings v36, v48 of 2025).
+        error(
+            cfg,
+            404,
+            "GetSecretByName",
+            format!("Folder with path '{path}' in environment with slug '{environment}' not found"),
+        )
+    }
+}
+
 /// `GET /api/v4/secrets/{name}` and `GET /api/v3/secrets/raw/{name}`.
-pub(crate) fn get(cfg: &Config, store: &Store, query: &Query, name: &str, api: Api) -> Reply {
+pub(crate) fn get(
+    cfg: &Config,
+    store: &Store,
+    query: &Query,
+    name: &str,
+    api: Api,
+    unreadable: &[(String, String, String)],
+) -> Reply {
     let mut issues = query.validate(&enums_for(cfg, api, true), STRING_PARAMS);
     let version = match query.get("version").map(|v| v.trim().parse::<u32>()) {
         None => None,
@@ -469,29 +514,13 @@ pub(crate) fn get(cfg: &Config, store: &Store, query: &Query, name: &str, api: A
     };
     let Target { environment, path } = target;
     if store.folder_id(&environment, &path).is_none() {
-        return if cfg.is_legacy() {
-            // The odd `error` value is what the 2024 server sent (fixture v48).
-            error(
-                cfg,
-                404,
-                "Create secret",
-                "Folder not found for the given environment slug & secret path",
-            )
-        } else {
-            error(
-                cfg,
-                404,
-                "NotFound",
-                format!(
-                    "Folder with path '{path}' in environment with slug '{environment}' not found"
-                ),
-            )
-        };
+        return no_folder(cfg, &environment, &path);
     }
     let personal = query.get("type") == Some("personal");
     let view = view(cfg, store, query, Personal::Both);
-    let with_imports =
-        query.is_true("include_imports") || (api == Api::V4 && query.is_true("includeImports"));
+    // Only the snake-case spelling works; camelCase `includeImports` is ignored (June 2025,
+    // recording v13).
+    let with_imports = query.is_true("include_imports");
     let not_found = || {
         let message = if cfg.is_legacy() {
             "Secret not found".to_owned()
@@ -501,6 +530,16 @@ pub(crate) fn get(cfg: &Config, store: &Store, query: &Query, name: &str, api: A
         error(cfg, 404, "NotFound", message)
     };
     if let Some(secret) = store.find(&environment, &path, name, personal) {
+        if is_unreadable(secret, unreadable) && view.show_values && !cfg.is_legacy() {
+            return error(
+                cfg,
+                403,
+                "ForbiddenReadSecretError",
+                format!(
+                    "You do not have permission to view secret value on secret with name '{name}'"
+                ),
+            );
+        }
         let secret = match version {
             Some(v) if v != secret.version => {
                 let Some((_, old)) = secret.history.iter().find(|(n, _)| *n == v) else {
@@ -514,7 +553,11 @@ pub(crate) fn get(cfg: &Config, store: &Store, query: &Query, name: &str, api: A
             }
             _ => secret.clone(),
         };
-        let secret = view.render(&secret, Shape::Single);
+        let shape = match api {
+            Api::V4 => Shape::Single,
+            Api::V3 => Shape::SingleV3,
+        };
+        let secret = view.render(&secret, shape);
         return Reply::json(StatusCode::OK, &SingleBody { secret });
     }
     if !with_imports || personal {

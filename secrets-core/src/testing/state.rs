@@ -69,9 +69,20 @@ pub(crate) struct State {
     pub(crate) log: Vec<RecordedRequest>,
     pub(crate) counts: HashMap<Route, usize>,
     pub(crate) rate: RateWindows,
+    /// `(identity, environment, path, key)`: values that identity may not read.
+    pub(crate) unreadable: Vec<(String, String, String, String)>,
 }
 
 impl State {
+    /// The `(environment, path, key)` whose values `identity` may not read.
+    pub(crate) fn unreadable_for(&self, identity: Option<&str>) -> Vec<(String, String, String)> {
+        self.unreadable
+            .iter()
+            .filter(|(who, ..)| Some(who.as_str()) == identity)
+            .map(|(_, env, path, key)| (env.clone(), path.clone(), key.clone()))
+            .collect()
+    }
+
     /// Logs and counts a request; returns its index in the log.
     pub(crate) fn record(&mut self, request: RecordedRequest) -> usize {
         *self.counts.entry(request.route).or_default() += 1;
@@ -191,13 +202,24 @@ pub(crate) struct Secret {
     /// Earlier values by version, for `?version=`.
     pub(crate) history: Vec<(u32, String)>,
     pub(crate) comment: String,
-    pub(crate) hidden: bool,
+    pub(crate) access: ValueAccess,
     pub(crate) skip_multiline_encoding: bool,
     pub(crate) tags: Vec<Tag>,
     pub(crate) metadata: Vec<(String, String)>,
     pub(crate) actor: Option<Actor>,
     pub(crate) created_at: String,
     pub(crate) updated_at: String,
+}
+
+/// What an identity may do with a secret's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ValueAccess {
+    Readable,
+    /// Always listed as `<hidden-by-infisical>` ([`FakeSecret::hidden`]).
+    Hidden,
+    /// The key may be seen but the value not read: a `readValue` condition on the secret
+    /// name ([`FakeSecret::unreadable`]).
+    Unreadable,
 }
 
 #[derive(Debug, Clone)]
@@ -353,7 +375,7 @@ impl Store {
                 version: spec.version.unwrap_or(1),
                 history: Vec::new(),
                 comment: String::new(),
-                hidden: false,
+                access: ValueAccess::Readable,
                 skip_multiline_encoding: false,
                 tags: Vec::new(),
                 metadata: Vec::new(),
@@ -365,7 +387,7 @@ impl Store {
             &mut self.secrets[last]
         };
         secret.comment = spec.comment;
-        secret.hidden = spec.hidden;
+        secret.access = spec.access;
         secret.skip_multiline_encoding = spec.skip_multiline_encoding;
         secret.tags = tags;
         secret.metadata = spec.metadata;

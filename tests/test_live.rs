@@ -376,3 +376,31 @@ async fn a_failure_hook_that_panics_stops_the_watch_and_says_so() {
     advance(INTERVAL * 3).await;
     assert_eq!(store.fetches(), fetches, "no refresh after the stop");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_zero_max_backoff_still_waits_a_second_between_failed_refreshes() {
+    let store = RotatingStore::default();
+    store.set("API_KEY", "key-1");
+    store.set("PORT", "8080");
+    let live = Rotating::loader()
+        .store(store.clone())
+        .env(Env::from_pairs::<&str, &str>([]))
+        .watch(Duration::ZERO)
+        .jitter(0.0)
+        .max_backoff(Duration::ZERO)
+        .start()
+        .await
+        .unwrap();
+    *store.down.lock().unwrap() = Some(StoreErrorKind::Server);
+    let before = store.fetches();
+    for _ in 0..10 {
+        advance(Duration::from_secs(1)).await;
+    }
+    // One refresh a second, not as many as the store can answer.
+    let during = store.fetches() - before;
+    assert!(
+        (5..=11).contains(&during),
+        "{during} fetches in ten seconds"
+    );
+    assert!(live.last_error().is_some());
+}

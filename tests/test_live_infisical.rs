@@ -54,7 +54,7 @@ async fn watch(env: Env) -> Live<AppSecrets> {
         .env(env)
         .watch(INTERVAL)
         .jitter(0.0)
-        .max_backoff(Duration::from_millis(300))
+        .max_backoff(INTERVAL)
         .start()
         .await
         .unwrap()
@@ -67,7 +67,7 @@ async fn watch_with(env: Env, client: &InfisicalClient) -> Live<AppSecrets> {
         .infisical(client.clone())
         .watch(INTERVAL)
         .jitter(0.0)
-        .max_backoff(Duration::from_millis(300))
+        .max_backoff(INTERVAL)
         .start()
         .await
         .unwrap()

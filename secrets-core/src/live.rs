@@ -111,9 +111,11 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
         self
     }
 
-    /// The longest wait between retries while refreshes keep failing (default 5 minutes).
+    /// The longest wait between retries while refreshes keep failing (default 5 minutes). A
+    /// value under one second is taken as one second, like the interval: a failing store is
+    /// not asked again in a loop.
     pub fn max_backoff(mut self, max: Duration) -> Self {
-        self.max_backoff = max;
+        self.max_backoff = max.max(MIN_INTERVAL);
         self
     }
 

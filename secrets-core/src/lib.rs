@@ -181,6 +181,7 @@ mod convert;
 mod env;
 mod error;
 mod infisical;
+mod kinds;
 mod live;
 mod loader;
 mod names;

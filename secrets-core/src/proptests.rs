@@ -121,7 +121,7 @@ fn convert_all(value: &str) -> Result<(), TestCaseError> {
     let secret = || SecretString::from(value.to_owned());
     macro_rules! check {
         ($($ty:ty),* $(,)?) => {$(
-            if let Err(message) = (&&Convert::<$ty>::new()).convert(secret()) {
+            if let Err(message) = crate::__private::convert!($ty, secret()) {
                 assert_scrubbed(&message, value)?;
             }
         )*};

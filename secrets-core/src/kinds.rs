@@ -69,9 +69,8 @@ impl Encoding {
                     &BASE64_URL
                 };
                 // Reserved up front so that decoding never reallocates and leaves a copy behind.
-                let mut out = Zeroizing::new(Vec::with_capacity(
-                    base64::decoded_len_estimate(text.len()),
-                ));
+                let mut out =
+                    Zeroizing::new(Vec::with_capacity(base64::decoded_len_estimate(text.len())));
                 engine
                     .decode_vec(text, &mut out)
                     .map_err(|e| self.reason(&e, text.len()))?;
@@ -114,7 +113,9 @@ impl Encoding {
                 format!("not {name}: {len} characters cannot encode whole bytes")
             }
             base64::DecodeError::InvalidLastSymbol(at, _) => {
-                format!("not {name}: the last character, at byte {at}, has bits that encode nothing")
+                format!(
+                    "not {name}: the last character, at byte {at}, has bits that encode nothing"
+                )
             }
             base64::DecodeError::InvalidPadding => format!("not {name}: misplaced `=` padding"),
         }
@@ -221,8 +222,7 @@ pub(crate) fn json_reason(error: &serde_json::Error) -> String {
             let shape = if message.starts_with("missing field `") {
                 // The field is the type's, not the input's.
                 message.to_owned()
-            } else if let Some(expected) = message.rfind(", expected ").map(|i| &message[i + 2..])
-            {
+            } else if let Some(expected) = message.rfind(", expected ").map(|i| &message[i + 2..]) {
                 expected.to_owned()
             } else {
                 "a value of the wrong type".to_owned()
@@ -255,7 +255,10 @@ mod tests {
         for text in ["AAEC/w==", "AAEC/w"] {
             assert_eq!(*Encoding::Base64.decode(text).unwrap(), [0, 1, 2, 255]);
         }
-        assert_eq!(*Encoding::Base64Url.decode("AAEC_w").unwrap(), [0, 1, 2, 255]);
+        assert_eq!(
+            *Encoding::Base64Url.decode("AAEC_w").unwrap(),
+            [0, 1, 2, 255]
+        );
         assert_eq!(*Encoding::Hex.decode("000102fF\n").unwrap(), [0, 1, 2, 255]);
         let bytes = Encoding::Hex.decode(&"ab".repeat(31)).unwrap();
         assert_eq!(
@@ -281,7 +284,10 @@ mod tests {
             split("1,x,3", ",", parse).unwrap_err(),
             "item 2 of 3: invalid digit found in string"
         );
-        assert_eq!(split("1,,3", ",", parse).unwrap_err(), "item 2 of 3 is empty");
+        assert_eq!(
+            split("1,,3", ",", parse).unwrap_err(),
+            "item 2 of 3 is empty"
+        );
     }
 
     #[test]
@@ -292,6 +298,10 @@ mod tests {
             "JSON of the wrong shape: expected u16 (line 1, column 15)"
         );
         let err = serde_json::from_str::<u16>("{\"a\": ").unwrap_err();
-        assert!(json_reason(&err).starts_with("not valid JSON: "), "{}", json_reason(&err));
+        assert!(
+            json_reason(&err).starts_with("not valid JSON: "),
+            "{}",
+            json_reason(&err)
+        );
     }
 }

@@ -278,12 +278,10 @@ mod tests {
 
     #[test]
     fn special_types_take_their_own_conversion() {
-        let s: SecretString = convert!(SecretString, secret("abc"))
-            .unwrap();
+        let s: SecretString = convert!(SecretString, secret("abc")).unwrap();
         assert_eq!(s.expose_secret(), "abc");
         assert!(convert!(bool, secret("On")).unwrap());
-        let boxed: SecretBox<u64> = convert!(SecretBox<u64>, secret("7"))
-            .unwrap();
+        let boxed: SecretBox<u64> = convert!(SecretBox<u64>, secret("7")).unwrap();
         assert_eq!(*boxed.expose_secret(), 7);
     }
 
@@ -291,16 +289,14 @@ mod tests {
     fn other_types_parse_with_from_str_and_scrub_the_value() {
         let port: u16 = convert!(u16, secret("8080")).unwrap();
         assert_eq!(port, 8080);
-        let err = convert!(std::net::IpAddr, secret("not-an-ip-sentinel"))
-            .unwrap_err();
+        let err = convert!(std::net::IpAddr, secret("not-an-ip-sentinel")).unwrap_err();
         assert!(!err.contains("not-an-ip-sentinel"), "{err}");
     }
 
     #[test]
     fn bool_messages_are_scrubbed_too() {
         // Found by `proptests::conversions_of_value_like_text_never_echo_it`.
-        let err = convert!(bool, secret("yes/no"))
-            .unwrap_err();
+        let err = convert!(bool, secret("yes/no")).unwrap_err();
         assert!(!err.contains("yes/no"), "{err}");
     }
 }

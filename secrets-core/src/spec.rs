@@ -252,7 +252,10 @@ const fn opt_eq(a: Option<&str>, b: Option<&str>) -> bool {
 /// Whether `key` takes `prefix`, and then whether its file variable does too.
 const fn takes_prefix(key: &KeySpec, prefix: &str) -> (bool, bool) {
     let key_too = !prefix.is_empty() && key.named_by_field;
-    (key_too, key_too && key.env_is_key() && key.file_env.is_some())
+    (
+        key_too,
+        key_too && key.env_is_key() && key.file_env.is_some(),
+    )
 }
 
 /// The number of bytes of every name `prefix` makes out of `nested`'s keys.

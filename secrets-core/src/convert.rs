@@ -9,8 +9,9 @@ use zeroize::Zeroizing;
 ///
 /// Every type that implements [`FromStr`] with a displayable error is a `FromSecret` already:
 /// integers, floats, `char`, `String`, `PathBuf`, `IpAddr`, `SocketAddr`, and your own types.
-/// `bool` and `SecretString` fields get special handling from the derive (see the crate docs),
-/// so they need nothing either.
+/// `bool`, `Duration`, `SecretString`, `SecretBox<T>` and `Vec<T>` fields get special handling
+/// from the derive (see the crate docs), so they need nothing either; bytes, JSON and parsers of
+/// your own are field options (`decode`, `json`, `with`).
 ///
 /// The parser's error message becomes the reason in the report, with the value scrubbed out of
 /// it.

@@ -11,7 +11,6 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::convert::{parse_bool, scrub};
 
 pub use crate::kinds::{Encoding, FromBytes};
-pub use serde_json;
 
 pub use crate::error::Error;
 pub use crate::loader::Loader;
@@ -218,14 +217,14 @@ pub fn split<T>(
     .map_err(|reason| scrub(&reason, text))
 }
 
-/// `#[secret(json)]`: the text parsed by `parse` (`serde_json::from_str::<T>`, written by the
-/// derive so that a type that is not `Deserialize` fails there).
+/// `#[secret(json)]`: the text parsed by `parse` ([`FromJson::from_json`], named by the derive
+/// so that a type that is not `Deserialize` fails there, on the field's type).
 ///
 /// # Errors
 /// Where the JSON is wrong and what the type expected, never the text.
 pub fn json<T>(
     value: SecretString,
-    parse: impl FnOnce(&str) -> Result<T, serde_json::Error>,
+    parse: fn(&str) -> Result<T, serde_json::Error>,
 ) -> Result<T, String> {
     let text = value.expose_secret();
     parse(text).map_err(|e| scrub(&crate::kinds::json_reason(&e), text))
@@ -249,9 +248,54 @@ pub fn with<T>(
     label = "not a `#[derive(Secrets)]` struct",
     note = "`#[secret(flatten)]` takes a struct that derives `Secrets`"
 )]
-pub trait Flatten: Secrets {
+pub trait Flatten: Secrets + std::fmt::Debug {
+    /// `Self::SPEC`, reached through this trait so that the derive names one trait only.
+    const NESTED: StructSpec;
+
     /// Takes the nested fields; `None` when one of them failed (recorded in `resolved`).
     fn take_flattened(resolved: &mut Resolved, offset: usize) -> Option<Self>;
+
+    /// The derived, redacting `Debug`.
+    ///
+    /// # Errors
+    /// The formatter's.
+    fn fmt_flattened(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Shows a value with the given function.
+pub struct DebugWith<'a, T>(
+    pub &'a T,
+    pub fn(&T, &mut std::fmt::Formatter<'_>) -> std::fmt::Result,
+);
+
+impl<T> std::fmt::Debug for DebugWith<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (self.1)(self.0, f)
+    }
+}
+
+/// A type `#[secret(json)]` reads: every `serde::Deserialize` type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be read from JSON",
+    label = "not `serde::Deserialize`",
+    note = "`#[secret(json)]` reads a type that implements `serde::Deserialize`: add `#[derive(serde::Deserialize)]` to it"
+)]
+pub trait FromJson: Sized {
+    /// Parses the JSON text.
+    ///
+    /// # Errors
+    /// `serde_json`'s, made value-free by the caller.
+    fn from_json(text: &str) -> Result<Self, serde_json::Error>;
+}
+
+// Not recommended in errors: the error names `FromJson`'s message, not every `Deserialize` type.
+#[diagnostic::do_not_recommend]
+impl<T: serde::de::DeserializeOwned> FromJson for T {
+    fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
 }
 
 /// The conversion of a `$ty` field as generated code writes it, for the tests.

@@ -117,6 +117,8 @@ fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
         #[automatically_derived]
         #[allow(unused_qualifications)]
         impl #impl_generics #krate::__private::Flatten for #ident #ty_generics #where_clause {
+            const NESTED: #krate::__private::StructSpec = <Self as #krate::__private::Secrets>::SPEC;
+
             #[allow(unused_variables)]
             fn take_flattened(
                 __secrets_r: &mut #krate::__private::Resolved,
@@ -162,7 +164,11 @@ fn key_table(input: &Input<'_>, krate: &TokenStream, name: &str) -> KeyTable {
     }
     let nested = |field: &Field<'_>| {
         let ty = field.ty;
-        quote_spanned!(type_name_span(ty)=> <#ty as #private::Secrets>::SPEC)
+        let flatten = respan(
+            quote!(<#ty as #private::Flatten>::NESTED),
+            type_name_span(ty),
+        );
+        quote!(#flatten)
     };
     let sizes: Vec<TokenStream> = input
         .fields
@@ -236,7 +242,8 @@ fn key_table(input: &Input<'_>, krate: &TokenStream, name: &str) -> KeyTable {
             };
             let message = message.replace('{', "{{").replace('}', "}}");
             let (a, a_len, b, b_len) = (&offsets[i], &sizes[i], &offsets[j], &sizes[j]);
-            consts.extend(quote! {
+            // Reported on the second field of the pair.
+            consts.extend(quote_spanned! {second.ident.span()=>
                 const _: () = ::core::assert!(
                     !#private::clashes(&__SECRETS_KEYS, #a, #a_len, #b, #b_len),
                     #message
@@ -337,8 +344,9 @@ fn convert(krate: &TokenStream, field: &Field<'_>, ty: &Type, list: Option<&Type
     let attrs = &field.attrs;
     let span = type_name_span(ty);
     if attrs.json.is_some() {
+        let from_json = respan(quote!(#private::FromJson::from_json), span);
         return quote_spanned! {span=>
-            #private::json(__secrets_v, |__secrets_t| #private::serde_json::from_str::<#ty>(__secrets_t))
+            #private::json::<#ty>(__secrets_v, #from_json)
         };
     }
     if let Some(item) = list {
@@ -367,15 +375,36 @@ fn convert(krate: &TokenStream, field: &Field<'_>, ty: &Type, list: Option<&Type
     }) = &attrs.decode
     {
         let variant = format_ident!("{}", encoding.variant());
+        let from_bytes = respan(quote!(#private::FromBytes::from_bytes), span);
         return quote_spanned! {span=>
-            #private::decode::<#ty>(__secrets_v, #private::Encoding::#variant, #private::FromBytes::from_bytes)
+            #private::decode::<#ty>(__secrets_v, #private::Encoding::#variant, #from_bytes)
         };
     }
+    let from_secret = respan(quote!(#krate::FromSecret::from_secret), span);
     quote_spanned! {span=>
         (&&#private::Convert::<#ty>::new()).convert(__secrets_v, |__secrets_t| {
-            #krate::FromSecret::from_secret(__secrets_t).map_err(#private::reason)
+            #from_secret(__secrets_t).map_err(#private::reason)
         })
     }
+}
+
+/// `tokens` with every span set to `span`: a path whose trait bound may fail is reported where
+/// its first token is, and a path from `quote!` starts at the derive.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(group) = &tt {
+                let mut new =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                new.set_span(span);
+                tt = proc_macro2::TokenTree::Group(new);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 /// Where an error about a field type goes: the type's name (`Duration` of
@@ -436,7 +465,16 @@ fn impl_debug(input: &Input<'_>, krate: &TokenStream, name: &str) -> TokenStream
     let fields = input.fields.iter().map(|field| {
         let name = &field.name;
         let member = field.ident;
-        let shown = if field.attrs.public.is_some() || field.attrs.flatten.is_some() {
+        let shown = if field.attrs.flatten.is_some() {
+            // The nested struct's own redacting `Debug`, reached through `Flatten` so that a
+            // type that is not a secrets struct is reported once, as not flattenable.
+            let ty = field.ty;
+            let fmt = respan(
+                quote!(<#ty as #krate::__private::Flatten>::fmt_flattened),
+                type_name_span(ty),
+            );
+            quote!(&#krate::__private::DebugWith(&self.#member, #fmt))
+        } else if field.attrs.public.is_some() {
             quote!(&self.#member)
         } else if field.optional.is_some() {
             quote!(&#krate::__private::RedactedOption::new(&self.#member))
@@ -488,6 +526,8 @@ pub(crate) fn impl_stubs(node: &DeriveInput, krate: &TokenStream) -> TokenStream
 
         #[allow(unused_qualifications)]
         impl #impl_generics #krate::__private::Flatten for #ident #ty_generics #where_clause {
+            const NESTED: #krate::__private::StructSpec = #krate::__private::StructSpec::new(#name, &[]);
+
             fn take_flattened(
                 _: &mut #krate::__private::Resolved,
                 _: usize,

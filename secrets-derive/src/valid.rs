@@ -435,7 +435,7 @@ fn check_field_types(cx: &Ctxt, input: &Input<'_>) {
                 value_ty,
                 format!(
                     "an optional field is `Option<T>` once: `Option<{}>`",
-                    inner.to_token_stream()
+                    type_text(inner)
                 ),
             );
             continue;
@@ -453,7 +453,7 @@ fn check_field_types(cx: &Ctxt, input: &Input<'_>) {
                     &decode.word,
                     format!(
                         "`decode` fills `[u8; N]`, `Vec<u8>`, `SecretBox<[u8; N]>` or `SecretBox<Vec<u8>>`, not `{}`{hint}",
-                        read_ty.to_token_stream()
+                        type_text(read_ty)
                     ),
                 );
             }
@@ -491,11 +491,26 @@ fn check_field_types(cx: &Ctxt, input: &Input<'_>) {
                 ty,
                 format!(
                     "`{}` holds bytes: give their encoding with `#[secret(decode = \"base64\")]` (or `\"base64url\"`, `\"hex\"`){numbers}",
-                    ty.to_token_stream()
+                    type_text(ty)
                 ),
             );
         }
     }
+}
+
+/// A type as the user wrote it, without the spaces of its tokens: `SecretBox<Vec<u8>>`.
+fn type_text(ty: &syn::Type) -> String {
+    let mut text = ty.to_token_stream().to_string();
+    for (from, to) in [
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" :: ", "::"),
+        (" ,", ","),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
 }
 
 /// `SecretString` or `SecretBox` when `ty` is one of secrecy's wrappers (by its last segment:

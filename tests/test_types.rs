@@ -334,3 +334,133 @@ async fn an_empty_list_follows_the_rules_for_empty_values() {
         )]
     );
 }
+
+#[test]
+fn debug_of_the_outer_struct_shows_the_group_redacted() {
+    let s = Everything {
+        request_timeout: Duration::from_secs(1),
+        idle_timeout: None,
+        encryption_key: SecretBox::new(Box::new([7; 32])),
+        jwt_secret: SecretBox::new(Box::new(vec![7])),
+        salt: [7; 4],
+        nonce: vec![7],
+        allowed_origins: vec!["o-sentinel".into()],
+        ports: vec![1],
+        api_tokens: None,
+        gcp_service_account: SecretBox::new(Box::new("g-sentinel".into())),
+        service_account: ServiceAccount {
+            client_email: "e-sentinel".into(),
+            private_key_id: "k-sentinel".into(),
+        },
+        log_level: Level::Info,
+        trace_levels: vec![],
+        primary: DatabaseSecrets {
+            host: "h-sentinel".into(),
+            password: SecretString::from("p-sentinel"),
+            port: 1,
+            pool_size: Some(1),
+        },
+        db: DatabaseSecrets2 {
+            host: "h-sentinel".into(),
+            password: SecretString::from("p-sentinel"),
+        },
+    };
+    let shown = format!("{s:?}");
+    assert!(!shown.contains("sentinel"), "{shown}");
+    assert!(
+        shown.contains(
+            "primary: DatabaseSecrets { host: [REDACTED], password: [REDACTED], port: [REDACTED], pool_size: Some([REDACTED]) }"
+        ),
+        "{shown}"
+    );
+}
+
+/// Items of any loadable type, each read by its own rules.
+#[derive(Secrets)]
+struct Lists {
+    flags: Vec<bool>,
+    timeouts: Vec<Duration>,
+    #[secret(split = " ")]
+    numbers: Vec<u8>,
+    #[secret(decode = "hex", split = ",")]
+    keys: Vec<[u8; 2]>,
+    #[secret(allow_empty)]
+    extra: Vec<String>,
+}
+
+#[tokio::test]
+async fn list_items_are_read_by_the_rules_of_their_type() {
+    let s = Lists::loader()
+        .env(Env::from_pairs([
+            ("FLAGS", "yes, off,1"),
+            ("TIMEOUTS", "1s,2m"),
+            ("NUMBERS", "1 2 255"),
+            ("KEYS", "0001, ffff"),
+            ("EXTRA", ""),
+        ]))
+        .load()
+        .await
+        .unwrap();
+    assert_eq!(s.flags, [true, false, true]);
+    assert_eq!(
+        s.timeouts,
+        [Duration::from_secs(1), Duration::from_secs(120)]
+    );
+    assert_eq!(s.numbers, [1, 2, 255]);
+    assert_eq!(s.keys, [[0, 1], [255, 255]]);
+    assert!(s.extra.is_empty());
+}
+
+/// A group with its own folder keeps it when flattened.
+#[derive(Secrets)]
+#[secret(path = "/db")]
+struct InFolder {
+    url: SecretString,
+    #[secret(path = "/other")]
+    other: SecretString,
+}
+
+#[derive(Secrets)]
+#[secret(path = "/app")]
+struct Outer {
+    token: SecretString,
+    #[secret(flatten, prefix = "DB_")]
+    db: InFolder,
+}
+
+#[test]
+fn a_flattened_group_keeps_its_folders() {
+    let keys: Vec<_> = Outer::SPEC
+        .keys()
+        .iter()
+        .map(|k| (k.key(), k.folder()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("TOKEN", None),
+            ("DB_URL", Some("/db")),
+            ("DB_OTHER", Some("/other"))
+        ]
+    );
+    assert_eq!(Outer::SPEC.folder(), Some("/app"));
+}
+
+#[tokio::test]
+async fn a_problem_in_a_group_is_reported_with_the_prefixed_key() {
+    let Err(Error::Load(report)) = Outer::loader()
+        .env(Env::from_pairs([("TOKEN", "t"), ("DB_OTHER", "o")]))
+        .load()
+        .await
+    else {
+        panic!("DB_URL is missing");
+    };
+    let problems: Vec<_> = report
+        .problems()
+        .iter()
+        .map(|p| (p.key(), p.field(), p.kind().to_string()))
+        .collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].0, Some("DB_URL"));
+    assert_eq!(problems[0].1, Some("url"));
+}

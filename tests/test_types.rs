@@ -402,16 +402,14 @@ async fn list_items_are_read_by_the_rules_of_their_type() {
         .await
         .unwrap();
     assert_eq!(s.flags, [true, false, true]);
-    assert_eq!(
-        s.timeouts,
-        [Duration::from_secs(1), Duration::from_secs(120)]
-    );
+    assert_eq!(s.timeouts, [Duration::from_secs(1), Duration::from_mins(2)]);
     assert_eq!(s.numbers, [1, 2, 255]);
     assert_eq!(s.keys, [[0, 1], [255, 255]]);
     assert!(s.extra.is_empty());
 }
 
 /// A group with its own folder keeps it when flattened.
+#[allow(dead_code)]
 #[derive(Secrets)]
 #[secret(path = "/db")]
 struct InFolder {
@@ -420,6 +418,7 @@ struct InFolder {
     other: SecretString,
 }
 
+#[allow(dead_code)]
 #[derive(Secrets)]
 #[secret(path = "/app")]
 struct Outer {

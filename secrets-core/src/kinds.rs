@@ -77,7 +77,7 @@ impl Encoding {
                 Ok(out)
             }
             Self::Hex => {
-                if text.len() % 2 != 0 {
+                if !text.len().is_multiple_of(2) {
                     return Err(format!(
                         "not hex: {} characters, an odd number (two hex digits per byte)",
                         text.chars().count()
@@ -203,7 +203,7 @@ pub(crate) fn split<T>(
 }
 
 /// The reason of a failed JSON parse without the parts of serde's message that quote the
-/// input (`invalid type: string "..."`, `unknown field `...``): the kind of mistake, what the
+/// input (`invalid type: string "..."`, ``unknown field `...` ``): the kind of mistake, what the
 /// type expected, and where.
 pub(crate) fn json_reason(error: &serde_json::Error) -> String {
     let at = format!("line {}, column {}", error.line(), error.column());
@@ -240,9 +240,9 @@ mod tests {
     #[test]
     fn durations_take_human_units_and_refuse_bare_numbers() {
         assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_mins(90)));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration(" 5m "), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration(" 5m "), Ok(Duration::from_mins(5)));
         let bare = parse_duration("30").unwrap_err();
         assert!(bare.contains("needs a unit"), "{bare}");
         let unit = parse_duration("30 fortnightsxsentinel").unwrap_err();

@@ -185,6 +185,8 @@ fn parsed<T>(
 ///
 /// # Errors
 /// The decoder's reason (a position or a length), or the wrong number of bytes.
+// Taken by value like every conversion's: the text is wiped when it drops here.
+#[allow(clippy::needless_pass_by_value)]
 pub fn decode<T>(
     value: SecretString,
     encoding: Encoding,
@@ -205,6 +207,8 @@ pub fn decode<T>(
 ///
 /// # Errors
 /// The first item that fails, by position.
+// Taken by value like every conversion's: the text is wiped when it drops here.
+#[allow(clippy::needless_pass_by_value)]
 pub fn split<T>(
     value: SecretString,
     separator: &str,
@@ -222,6 +226,8 @@ pub fn split<T>(
 ///
 /// # Errors
 /// Where the JSON is wrong and what the type expected, never the text.
+// Taken by value like every conversion's: the text is wiped when it drops here.
+#[allow(clippy::needless_pass_by_value)]
 pub fn json<T>(
     value: SecretString,
     parse: fn(&str) -> Result<T, serde_json::Error>,
@@ -234,6 +240,8 @@ pub fn json<T>(
 ///
 /// # Errors
 /// The parser's message, scrubbed of the value.
+// Taken by value like every conversion's: the text is wiped when it drops here.
+#[allow(clippy::needless_pass_by_value)]
 pub fn with<T>(
     value: SecretString,
     parse: impl FnOnce(&str) -> Result<T, String>,

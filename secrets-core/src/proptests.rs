@@ -190,6 +190,19 @@ fn convert_all(value: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// `bytes` as hex digits.
+fn hex_of(bytes: &[u8], upper: bool) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = if upper {
+            write!(out, "{b:02X}")
+        } else {
+            write!(out, "{b:02x}")
+        };
+        out
+    })
+}
+
 /// A JSON credential, as `#[secret(json)]` reads one.
 #[derive(Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 struct Account {
@@ -305,8 +318,8 @@ proptest! {
             (Encoding::Base64, base64::engine::general_purpose::STANDARD_NO_PAD.encode(&bytes)),
             (Encoding::Base64Url, base64::engine::general_purpose::URL_SAFE.encode(&bytes)),
             (Encoding::Base64Url, base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes)),
-            (Encoding::Hex, bytes.iter().map(|b| format!("{b:02x}")).collect()),
-            (Encoding::Hex, bytes.iter().map(|b| format!("{b:02X}")).collect()),
+            (Encoding::Hex, hex_of(&bytes, false)),
+            (Encoding::Hex, hex_of(&bytes, true)),
         ];
         for (encoding, text) in texts {
             let decoded: Vec<u8> =

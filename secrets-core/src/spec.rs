@@ -29,6 +29,8 @@ use std::fmt;
 /// let spec = KeySpec::new("DATABASE_URL", "database_url").default_value("postgres://dev");
 /// assert!(!format!("{spec:?}").contains("postgres"));
 /// ```
+// One flag per option of the derive, each set by its own builder method.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct KeySpec {
     key: &'static str,
@@ -280,6 +282,9 @@ pub const fn prefixed_len(nested: StructSpec, prefix: &str) -> usize {
 
 /// Every name `prefix` makes out of `nested`'s keys, one after the other, in the order
 /// [`KeyTable::flatten`] reads them.
+///
+/// # Panics
+/// When `LEN` is not [`prefixed_len`] (at compile time).
 #[doc(hidden)]
 #[must_use]
 pub const fn prefixed_names<const LEN: usize>(nested: StructSpec, prefix: &str) -> [u8; LEN] {
@@ -339,6 +344,9 @@ impl<const N: usize> KeyTable<N> {
     }
 
     /// Adds one key of the struct itself.
+    ///
+    /// # Panics
+    /// When the table is full (a bug of the derive; at compile time, in a `const`).
     #[must_use]
     pub const fn key(mut self, key: KeySpec) -> Self {
         assert!(self.len < N, "more keys than the table holds");
@@ -350,6 +358,9 @@ impl<const N: usize> KeyTable<N> {
     /// Adds the keys of a flattened struct: `prefix` starts the keys it derived from field
     /// names (the names are in `names`, from [`prefixed_names`]), and a key without its own
     /// folder takes the nested struct's.
+    ///
+    /// # Panics
+    /// When the nested struct sets `environment`, or the table is full (at compile time).
     #[must_use]
     pub const fn flatten(mut self, nested: StructSpec, prefix: &str, names: &'static [u8]) -> Self {
         assert!(
@@ -385,6 +396,9 @@ impl<const N: usize> KeyTable<N> {
     }
 
     /// The table, once every key is in.
+    ///
+    /// # Panics
+    /// When a key is missing (a bug of the derive; at compile time).
     #[must_use]
     pub const fn finish(self) -> [KeySpec; N] {
         assert!(self.len == N, "fewer keys than the table holds");
@@ -398,31 +412,38 @@ impl<const N: usize> Default for KeyTable<N> {
     }
 }
 
-/// Whether a key of `keys[a..a + a_len]` and one of `keys[b..b + b_len]` are the same secret
+/// Whether a key of `keys[first..first + first_len]` and one of
+/// `keys[second..second + second_len]` are the same secret
 /// (same key in the same folder, `None` being the struct's) or read the same variable.
 #[doc(hidden)]
 #[must_use]
-pub const fn clashes(keys: &[KeySpec], a: usize, a_len: usize, b: usize, b_len: usize) -> bool {
-    let mut i = a;
-    while i < a + a_len {
-        let mut j = b;
-        while j < b + b_len {
-            let (x, y) = (&keys[i], &keys[j]);
-            let same_key = str_eq(x.key, y.key) && opt_eq(x.path, y.path);
-            let same_env = match (x.env, y.env) {
-                (Some(e), Some(f)) => str_eq(e, f),
+pub const fn clashes(
+    keys: &[KeySpec],
+    first: usize,
+    first_len: usize,
+    second: usize,
+    second_len: usize,
+) -> bool {
+    let mut at = first;
+    while at < first + first_len {
+        let mut other = second;
+        while other < second + second_len {
+            let (left, right) = (&keys[at], &keys[other]);
+            let same_key = str_eq(left.key, right.key) && opt_eq(left.path, right.path);
+            let same_env = match (left.env, right.env) {
+                (Some(l), Some(r)) => str_eq(l, r),
                 _ => false,
             };
-            let same_file = match (x.file_env, y.file_env) {
-                (Some(e), Some(f)) => str_eq(e, f),
+            let same_file = match (left.file_env, right.file_env) {
+                (Some(l), Some(r)) => str_eq(l, r),
                 _ => false,
             };
             if same_key || same_env || same_file {
                 return true;
             }
-            j += 1;
+            other += 1;
         }
-        i += 1;
+        at += 1;
     }
     false
 }

@@ -173,12 +173,13 @@ fn key_table(input: &Input<'_>, krate: &TokenStream, name: &str) -> KeyTable {
     let sizes: Vec<TokenStream> = input
         .fields
         .iter()
-        .map(|field| match field.attrs.flatten {
-            Some(_) => {
+        .map(|field| {
+            if field.attrs.flatten.is_some() {
                 let spec = nested(field);
                 quote!(#spec.keys().len())
+            } else {
+                quote!(1usize)
             }
-            None => quote!(1usize),
         })
         .collect();
     let offsets: Vec<TokenStream> = (0..input.fields.len())
@@ -213,7 +214,24 @@ fn key_table(input: &Input<'_>, krate: &TokenStream, name: &str) -> KeyTable {
         const __SECRETS_KEYS: [#private::KeySpec; #total] =
             #private::KeyTable::<{ #total }>::new() #(#steps)* .finish();
     });
-    // Each nested struct against every other field: their keys must not collide.
+    consts.extend(clash_checks(input, &private, name, &offsets, &sizes));
+    KeyTable {
+        keys: quote!(&__SECRETS_KEYS),
+        consts,
+        offsets,
+    }
+}
+
+/// One `const` assertion per pair of a nested struct and another field: their keys and env
+/// vars do not collide. Reported on the second field of the pair, naming both.
+fn clash_checks(
+    input: &Input<'_>,
+    private: &TokenStream,
+    name: &str,
+    offsets: &[TokenStream],
+    sizes: &[TokenStream],
+) -> TokenStream {
+    let mut consts = TokenStream::new();
     for (j, second) in input.fields.iter().enumerate() {
         for (i, first) in input.fields[..j].iter().enumerate() {
             let message = match (&first.attrs.flatten, &second.attrs.flatten) {
@@ -251,11 +269,7 @@ fn key_table(input: &Input<'_>, krate: &TokenStream, name: &str) -> KeyTable {
             });
         }
     }
-    KeyTable {
-        keys: quote!(&__SECRETS_KEYS),
-        consts,
-        offsets,
-    }
+    consts
 }
 
 /// Functions named like every local the generated code binds, declared in the block around the
@@ -330,9 +344,10 @@ fn take(krate: &TokenStream, offset: &TokenStream, field: &Field<'_>) -> TokenSt
         };
         return quote!(#flatten(__secrets_r, __secrets_o + #offset));
     }
-    let method = match field.optional {
-        Some(_) => quote!(take_optional),
-        None => quote!(take),
+    let method = if field.optional.is_some() {
+        quote!(take_optional)
+    } else {
+        quote!(take)
     };
     let convert = convert(krate, field, field.value_ty(), field.list);
     quote!(__secrets_r.#method(__secrets_o + #offset, |__secrets_v: #krate::__private::__SecretString| #convert))

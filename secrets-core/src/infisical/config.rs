@@ -165,7 +165,7 @@ fn seconds(text: &str) -> Option<Duration> {
         Ok(_) => return None,
         Err(_) => crate::kinds::parse_duration(text).ok()?,
     };
-    (!duration.is_zero() && duration <= Duration::from_secs(86_400)).then_some(duration)
+    (!duration.is_zero() && duration <= Duration::from_hours(24)).then_some(duration)
 }
 
 /// Reads the `INFISICAL_*` variables of `env` through it (never the process environment).

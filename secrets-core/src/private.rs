@@ -56,7 +56,7 @@ impl<T> std::fmt::Debug for RedactedOption<'_, T> {
 
 /// Picks the conversion of a field type at compile time: `SecretString`, `SecretBox<T>`, `bool`
 /// and `Duration` have their own (no copy; the wider boolean grammar; human units); every other
-/// type goes through [`FromSecret`]. Generated code calls
+/// type goes through [`FromSecret`](crate::FromSecret). Generated code calls
 /// `(&&Convert::<T>::new()).convert(value, |text| FromSecret::from_secret(text).map_err(reason))`;
 /// method resolution tries the `&Convert<T>` impls (the special ones) before the `Convert<T>`
 /// one.
@@ -148,7 +148,7 @@ impl<T: Zeroize> ConvertSpecial<SecretBox<T>> for &Convert<SecretBox<T>> {
     }
 }
 
-/// The conversion of every other type, through the [`FromSecret`] call in `parse`.
+/// The conversion of every other type, through the [`FromSecret`](crate::FromSecret) call in `parse`.
 pub trait ConvertFromSecret<T> {
     /// Converts, or says why not without the value.
     ///

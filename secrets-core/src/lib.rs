@@ -264,6 +264,10 @@ pub mod testing;
 pub mod __private;
 
 pub use crate::convert::FromSecret;
+// At the root so that the compiler's errors about them name `FromJson`, `FromBytes` and
+// `Flatten` alone, not their path in `__private`; not part of the public API.
+#[doc(hidden)]
+pub use crate::__private::{Flatten, FromBytes, FromJson};
 pub use crate::env::Env;
 pub use crate::error::{Error, Problem, ProblemKind, Report, StoreError, StoreErrorKind};
 pub use crate::infisical::{ClientStats, InfisicalClient, InfisicalClientBuilder};

@@ -9,11 +9,9 @@
 //! Run with `cargo run --example agent`; `AGENT_SECRETS_DIR` moves the secrets directory from
 //! `/run/secrets`.
 
-use std::fmt;
 use std::process::ExitCode;
-use std::str::FromStr;
 
-use secrets_core::{ExposeSecret, ExposeSecretMut, SecretBox, SecretString, Secrets};
+use secrets_core::{ExposeSecret, SecretBox, SecretString, Secrets};
 
 #[derive(Secrets)]
 #[secret(path = "/langgraph-agent", environment = "prod")]
@@ -40,46 +38,10 @@ struct AgentSecrets {
     database_pool_size: u32,
     /// Signs the agent's session tokens.
     jwt_signing_secret: SecretString,
-    /// Encrypts stored conversation history: 32 bytes, hex.
-    #[secret(no_env)]
-    history_encryption_key: EncryptionKey,
+    /// Encrypts stored conversation history: 32 bytes, hex, decoded into zeroized memory.
+    #[secret(no_env, decode = "hex")]
+    history_encryption_key: SecretBox<[u8; 32]>,
     sentry_dsn: Option<SecretString>,
-}
-
-/// A 256-bit key given as 64 hex digits; kept in zeroized memory.
-struct EncryptionKey(SecretBox<[u8; 32]>);
-
-impl FromStr for EncryptionKey {
-    type Err = KeyError;
-
-    fn from_str(s: &str) -> Result<Self, KeyError> {
-        // Decoded straight into the zeroized box, by a crate that never slices the text (a
-        // byte slice of a non-ASCII value panics, and the panic message quotes the value).
-        let mut key = SecretBox::new(Box::new([0u8; 32]));
-        hex::decode_to_slice(s, key.expose_secret_mut()).map_err(|e| match e {
-            // Its `Display` names the offending character: keep only the position.
-            hex::FromHexError::InvalidHexCharacter { index, .. } => KeyError::NotHex(index),
-            hex::FromHexError::OddLength | hex::FromHexError::InvalidStringLength => {
-                KeyError::Length(s.chars().count())
-            }
-        })?;
-        Ok(Self(key))
-    }
-}
-
-#[derive(Debug)]
-enum KeyError {
-    Length(usize),
-    NotHex(usize),
-}
-
-impl fmt::Display for KeyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Length(n) => write!(f, "expected 64 hex digits, got {n} characters"),
-            Self::NotHex(at) => write!(f, "expected 64 hex digits, the one at byte {at} is not"),
-        }
-    }
 }
 
 /// A tiny `http(s)://` URL check, standing in for the `url` crate in a real service.
@@ -119,7 +81,7 @@ fn start_agent(s: &AgentSecrets) {
         s.keycloak_client_id,
         s.keycloak_issuer_url.0,
         s.database_pool_size,
-        s.history_encryption_key.0.expose_secret().len(),
+        s.history_encryption_key.expose_secret().len(),
         if s.sentry_dsn.is_some() { "on" } else { "off" },
     );
 }
@@ -153,24 +115,6 @@ async fn main() -> ExitCode {
                 );
             }
             ExitCode::FAILURE
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn encryption_keys_decode_without_quoting_bad_values() {
-        let key: EncryptionKey = "00ff".repeat(16).parse().unwrap();
-        assert_eq!(key.0.expose_secret()[..2], [0x00, 0xff]);
-        // A non-ASCII character where a byte-slicing parser would split it.
-        let secret = format!("0é{}", "a".repeat(61));
-        for bad in [secret.as_str(), "abc", &"zz".repeat(32), &"ab".repeat(33)] {
-            let reason = EncryptionKey::from_str(bad).err().unwrap().to_string();
-            assert!(reason.starts_with("expected 64 hex digits"), "{reason}");
-            assert!(!reason.contains(bad), "{reason}");
         }
     }
 }

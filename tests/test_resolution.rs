@@ -419,7 +419,7 @@ async fn hand_written_specs_are_checked_at_run_time() {
         "config: field token: `PATH` is reserved for the system or the Infisical client",
         "config: field token: `API TOKEN` is not a valid secret key",
         "config: field token2: `bad-name` is not a valid env var name",
-        "config: field token2: key `API TOKEN` is used by two fields of one folder",
+        "config: field token2: key `API TOKEN` is used by two fields of one folder (token and token2)",
     ] {
         assert!(report.contains(expected), "{expected}\n{report}");
     }

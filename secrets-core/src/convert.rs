@@ -9,8 +9,9 @@ use zeroize::Zeroizing;
 ///
 /// Every type that implements [`FromStr`] with a displayable error is a `FromSecret` already:
 /// integers, floats, `char`, `String`, `PathBuf`, `IpAddr`, `SocketAddr`, and your own types.
-/// `bool` and `SecretString` fields get special handling from the derive (see the crate docs),
-/// so they need nothing either.
+/// `bool`, `Duration`, `SecretString`, `SecretBox<T>` and `Vec<T>` fields get special handling
+/// from the derive (see the crate docs), so they need nothing either; bytes, JSON and parsers of
+/// your own are field options (`decode`, `json`, `with`).
 ///
 /// The parser's error message becomes the reason in the report, with the value scrubbed out of
 /// it.
@@ -24,8 +25,8 @@ use zeroize::Zeroizing;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be loaded as a secret",
     label = "unsupported secret field type",
-    note = "a secret field must be `SecretString`, `bool`, or a type that implements `std::str::FromStr`",
-    note = "wrap it in `Option<..>` only to make it optional; implement `FromStr` for your own types"
+    note = "a field is read by `FromStr`, or by an option: `#[secret(decode = \"base64\")]` (or `\"base64url\"`, `\"hex\"`) for bytes, `#[secret(json)]` for a `serde::Deserialize` type, `#[secret(with = \"path::to::parse\")]` for your own parser",
+    note = "`SecretString`, `SecretBox<T>`, `bool`, `Duration`, `Vec<T>` and `Option<T>` of these are read without one"
 )]
 pub trait FromSecret: Sized {
     /// The parser's error.
@@ -38,6 +39,9 @@ pub trait FromSecret: Sized {
     fn from_secret(value: &str) -> Result<Self, Self::Error>;
 }
 
+// Not recommended in errors: an unsupported type is reported as not `FromSecret`, with the
+// options above, rather than as not `FromStr`, with the list of every `FromStr` type.
+#[diagnostic::do_not_recommend]
 impl<T> FromSecret for T
 where
     T: FromStr,

@@ -67,21 +67,81 @@
 //! | `allow_empty` | accept an empty value for a required field |
 //! | `fallback_on_store_error` | fall back to env, files and default when Infisical fails for this field's folder |
 //! | `public` | `Debug` shows the value: for fields that are not secrets (a port, a log level); refused on `SecretString` and `SecretBox` fields |
+//! | `decode = "base64"` | the text encodes bytes: `"base64"`, `"base64url"` (padding optional) or `"hex"`; on `[u8; N]`, `Vec<u8>`, `SecretBox<[u8; N]>`, `SecretBox<Vec<u8>>` |
+//! | `split = ";"` | the separator of a `Vec<T>` field's items (`,` without it) |
+//! | `json` | the text is JSON, read into any `T: serde::Deserialize` (or `SecretBox<T>`) |
+//! | `with = "path::to::parse"` | your own parser, a `fn(&str) -> Result<T, E>` with `E: Display`; with `split`, it parses each item |
+//! | `flatten` | the field is a struct that derives `Secrets`: its keys are loaded as part of this one |
+//! | `prefix = "DB_"` | with `flatten`: starts the keys the nested struct derives from field names (and their env vars) |
 //!
 //! Mistakes are compile errors with a span on the wrong token and the fix in the message: key
 //! or env names that are not valid env var names (`[A-Za-z_][A-Za-z0-9_]*`), two fields with
 //! one key or env var, a key that collides with another field's `_FILE` variable, reserved
 //! names (`PATH`, `HOME`, `USER`, `SHELL`, `PWD`, `TERM`, `LANG`, `LC_*`, `XDG_*`,
-//! `INFISICAL_*`), invalid folder paths or environment slugs, unknown or repeated options, and
-//! field types that cannot be loaded.
+//! `INFISICAL_*`), invalid folder paths or environment slugs, unknown or repeated options,
+//! options that contradict each other or do not fit the field's type, and field types that
+//! cannot be loaded.
 //!
 //! ## Field types
 //!
-//! [`SecretString`] (moved in, never copied), [`SecretBox<T>`](SecretBox) of a parseable `T`,
-//! `bool` (`true/false`, `1/0`, `yes/no`, `on/off`, any case), and every type that implements
-//! [`FromStr`](std::str::FromStr): `String`, integers, floats, `char`, `PathBuf`, `IpAddr`,
-//! `SocketAddr`, `Url`, your own types. `Option<T>` of any of them makes the field optional.
-//! A parser's error message becomes the reason in the report, with the value scrubbed out.
+//! | type | how the text is read | example | reason when it is wrong |
+//! | --- | --- | --- | --- |
+//! | [`SecretString`] | as is, moved in, never copied | `sk-ant-…` | (none) |
+//! | `bool` | `true/false`, `1/0`, `yes/no`, `on/off`, any case | `yes` | `expected one of true/false, 1/0, yes/no, on/off` |
+//! | any [`FromStr`](std::str::FromStr) type: `String`, integers, floats, `PathBuf`, `IpAddr`, `Url`, yours | its `from_str` | `8080` | the parser's message, the value scrubbed out |
+//! | [`SecretBox<T>`](SecretBox) | as `T`, then boxed | `42` | as `T` |
+//! | [`Duration`](std::time::Duration) | a human duration: `ns`, `us`, `ms`, `s`, `m`, `h`, `d`, combined | `1h30m`, `250ms` | `a duration needs a unit: …` for a bare number, `unknown unit at bytes 2..5` |
+//! | `[u8; N]`, `Vec<u8>`, `SecretBox<[u8; N]>`, `SecretBox<Vec<u8>>` with `decode` | base64, base64url or hex, then the length checked for arrays | `AAEC/w` | `decoded 31 bytes, expected 32`, `the character at byte 4 is not in its alphabet` |
+//! | `Vec<T>` of any type above | split on `,` (or `split`), each item trimmed and read as `T` | `a.example, b.example` | `item 2 of 3: …`, `item 2 of 3 is empty` |
+//! | any `T: Deserialize` with `json` | `serde_json` | `{"client_email": …}` | ``JSON of the wrong shape: missing field `x` (line 1, column 9)``; never the input |
+//! | anything, with `with = "parse"` | your function | | its message, the value scrubbed out |
+//! | a `#[derive(Secrets)]` struct with `flatten` | its own fields, as part of this struct | | each field's own |
+//!
+//! `Option<T>` of any of them makes the field optional. An empty value follows the rules for
+//! empty values below (an empty list is one). A type that cannot be loaded is a compile error
+//! on the type that names the options that fit.
+//!
+//! A nested group loads in the same pass as the struct around it: one report, one provenance,
+//! each folder fetched once. Two fields whose keys or env vars collide (a key of a nested group
+//! and a key of the struct, or of another group) are a compile error that names both fields:
+//!
+//! ```
+//! use secrets_core::{Env, SecretString, Secrets};
+//!
+//! #[derive(Secrets)]
+//! struct DatabaseSecrets {
+//!     host: String,
+//!     password: SecretString,
+//! }
+//!
+//! #[derive(Secrets)]
+//! struct AppSecrets {
+//!     #[secret(flatten, prefix = "PRIMARY_")]
+//!     primary: DatabaseSecrets,           // keys PRIMARY_HOST, PRIMARY_PASSWORD
+//!     #[secret(flatten, prefix = "REPLICA_")]
+//!     replica: DatabaseSecrets,           // keys REPLICA_HOST, REPLICA_PASSWORD
+//!     request_timeout: std::time::Duration,
+//!     allowed_origins: Vec<String>,
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let secrets = AppSecrets::loader()
+//!     .env(Env::from_pairs([
+//!         ("PRIMARY_HOST", "db1"),
+//!         ("PRIMARY_PASSWORD", "pw1"),
+//!         ("REPLICA_HOST", "db2"),
+//!         ("REPLICA_PASSWORD", "pw2"),
+//!         ("REQUEST_TIMEOUT", "30s"),
+//!         ("ALLOWED_ORIGINS", "https://a.example, https://b.example"),
+//!     ]))
+//!     .load()
+//!     .await?;
+//! assert_eq!(secrets.replica.host, "db2");
+//! assert_eq!(secrets.request_timeout.as_secs(), 30);
+//! assert_eq!(secrets.allowed_origins.len(), 2);
+//! # Ok::<(), secrets_core::Error>(())
+//! # }).unwrap();
+//! ```
 //!
 //! # Where values come from
 //!
@@ -190,6 +250,7 @@ mod env;
 mod error;
 mod file;
 mod infisical;
+mod kinds;
 mod live;
 mod loader;
 mod names;
@@ -213,6 +274,10 @@ pub mod testing;
 pub mod __private;
 
 pub use crate::convert::FromSecret;
+// At the root so that the compiler's errors about them name `FromJson`, `FromBytes` and
+// `Flatten` alone, not their path in `__private`; not part of the public API.
+#[doc(hidden)]
+pub use crate::__private::{Flatten, FromBytes, FromJson};
 pub use crate::env::Env;
 pub use crate::error::{
     Error, Problem, ProblemKind, Report, StoreCall, StoreError, StoreErrorKind,

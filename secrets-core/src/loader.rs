@@ -1,7 +1,7 @@
 //! Resolves every key of a struct: the secret store first, then the env var, then files, then
 //! the default; collects every problem before failing.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::fmt;
 use std::marker::PhantomData;
@@ -649,8 +649,10 @@ async fn read_secret_file(path: PathBuf) -> Result<SecretString, FileError> {
 /// Re-checks the names of a spec at run time: the derive checks them at compile time, but a
 /// hand-written impl could carry anything.
 fn check_spec(keys: &[KeySpec], resolved: &mut Resolved) {
-    let mut seen_env = HashSet::new();
-    let mut seen_keys = HashSet::new();
+    // The first field of each name, so that a collision names both (two flattened groups,
+    // say, or a hand-written table).
+    let mut seen_env = HashMap::new();
+    let mut seen_keys = HashMap::new();
     for key in keys {
         let names = key.env_var().into_iter().chain(key.file_var());
         for name in names {
@@ -665,9 +667,10 @@ fn check_spec(keys: &[KeySpec], resolved: &mut Resolved) {
                     key.field()
                 )));
             }
-            if !seen_env.insert(name) {
+            if let Some(first) = seen_env.insert(name, key.field()) {
                 resolved.fail_config(Problem::config(format!(
-                    "field {}: env var `{name}` is used by two fields",
+                    "field {}: env var `{name}` is used by two fields ({first} and {})",
+                    key.field(),
                     key.field()
                 )));
             }
@@ -679,11 +682,12 @@ fn check_spec(keys: &[KeySpec], resolved: &mut Resolved) {
                 key.key()
             )));
         }
-        if !seen_keys.insert((key.folder(), key.key())) {
+        if let Some(first) = seen_keys.insert((key.folder(), key.key()), key.field()) {
             resolved.fail_config(Problem::config(format!(
-                "field {}: key `{}` is used by two fields of one folder",
+                "field {}: key `{}` is used by two fields of one folder ({first} and {})",
                 key.field(),
-                key.key()
+                key.key(),
+                key.field()
             )));
         }
     }

@@ -12,7 +12,14 @@ use std::str::FromStr;
 use proptest::prelude::*;
 use secrecy::{SecretBox, SecretString};
 
-use crate::__private::{Convert, ConvertFromSecret, ConvertSpecial};
+use std::time::Duration;
+
+use base64::Engine as _;
+use secrecy::ExposeSecret;
+
+use crate::__private::{
+    ConvertFromSecret, ConvertSpecial, Encoding, FromBytes, FromJson, decode, json, split, with,
+};
 use crate::convert::scrub;
 use crate::names;
 use crate::source::Folder;
@@ -121,7 +128,7 @@ fn convert_all(value: &str) -> Result<(), TestCaseError> {
     let secret = || SecretString::from(value.to_owned());
     macro_rules! check {
         ($($ty:ty),* $(,)?) => {$(
-            if let Err(message) = (&&Convert::<$ty>::new()).convert(secret()) {
+            if let Err(message) = crate::__private::convert!($ty, secret()) {
                 assert_scrubbed(&message, value)?;
             }
         )*};
@@ -152,8 +159,56 @@ fn convert_all(value: &str) -> Result<(), TestCaseError> {
         SecretString,
         SecretBox<u64>,
         SecretBox<i32>,
+        Duration,
+    );
+    // The other kinds, as the derive writes them.
+    macro_rules! check_result {
+        ($($result:expr),* $(,)?) => {$(
+            if let Err(message) = $result {
+                assert_scrubbed(&message, value)?;
+            }
+        )*};
+    }
+    for encoding in [Encoding::Base64, Encoding::Base64Url, Encoding::Hex] {
+        check_result!(
+            decode::<[u8; 32]>(secret(), encoding, FromBytes::from_bytes),
+            decode::<Vec<u8>>(secret(), encoding, FromBytes::from_bytes),
+            decode::<SecretBox<[u8; 4]>>(secret(), encoding, FromBytes::from_bytes),
+            decode::<SecretBox<Vec<u8>>>(secret(), encoding, FromBytes::from_bytes),
+        );
+    }
+    check_result!(
+        split(secret(), ",", |v| crate::__private::convert!(u16, v)),
+        split(secret(), ";", |v| crate::__private::convert!(Named, v)),
+        split(secret(), ",", |v| crate::__private::convert!(Duration, v)),
+        json::<u16>(secret(), FromJson::from_json),
+        json::<Account>(secret(), FromJson::from_json),
+        json::<Vec<bool>>(secret(), FromJson::from_json),
+        json::<SecretBox<String>>(secret(), FromJson::from_json),
+        with(secret(), |text| Echo::from_str(text).map(drop)),
     );
     Ok(())
+}
+
+/// `bytes` as hex digits.
+fn hex_of(bytes: &[u8], upper: bool) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = if upper {
+            write!(out, "{b:02X}")
+        } else {
+            write!(out, "{b:02x}")
+        };
+        out
+    })
+}
+
+/// A JSON credential, as `#[secret(json)]` reads one.
+#[derive(Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+struct Account {
+    client_email: String,
+    key_id: u32,
+    scopes: Vec<String>,
 }
 
 proptest! {
@@ -245,5 +300,97 @@ proptest! {
     fn messages_without_the_value_are_kept(message in ".{0,40}", value in "[ -~]{4,12}") {
         prop_assume!(!message.contains(&value) && !message.contains(&escaped(&value)));
         prop_assert_eq!(scrub(&message, &value), message);
+    }
+
+    #[test]
+    fn durations_round_trip(secs in 0u64..10_000_000, nanos in 0u32..1_000_000_000) {
+        let duration = Duration::new(secs, nanos);
+        let text = humantime::format_duration(duration).to_string();
+        prop_assume!(duration > Duration::ZERO);
+        let parsed = crate::__private::convert!(Duration, SecretString::from(text.clone()));
+        prop_assert_eq!(parsed, Ok(duration), "{}", text);
+    }
+
+    #[test]
+    fn bytes_round_trip_in_every_encoding(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+        let texts = [
+            (Encoding::Base64, base64::engine::general_purpose::STANDARD.encode(&bytes)),
+            (Encoding::Base64, base64::engine::general_purpose::STANDARD_NO_PAD.encode(&bytes)),
+            (Encoding::Base64Url, base64::engine::general_purpose::URL_SAFE.encode(&bytes)),
+            (Encoding::Base64Url, base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes)),
+            (Encoding::Hex, hex_of(&bytes, false)),
+            (Encoding::Hex, hex_of(&bytes, true)),
+        ];
+        for (encoding, text) in texts {
+            let decoded: Vec<u8> =
+                decode(SecretString::from(text.clone()), encoding, FromBytes::from_bytes).unwrap();
+            prop_assert_eq!(&decoded, &bytes, "{}", text);
+            let boxed: SecretBox<Vec<u8>> =
+                decode(SecretString::from(text.clone()), encoding, FromBytes::from_bytes).unwrap();
+            prop_assert_eq!(boxed.expose_secret(), &bytes);
+            let array =
+                decode::<[u8; 32]>(SecretString::from(text.clone()), encoding, FromBytes::from_bytes);
+            if bytes.len() == 32 {
+                prop_assert_eq!(&array.unwrap()[..], &bytes[..]);
+            } else {
+                // Scrubbed like any reason: the text `32` (the byte 0x32 in hex) is not shown.
+                let reason = format!("decoded {} bytes, expected 32", bytes.len());
+                prop_assert_eq!(array.unwrap_err(), scrub(&reason, &text));
+            }
+        }
+    }
+
+    #[test]
+    fn lists_round_trip(
+        ports in prop::collection::vec(any::<u16>(), 1..12),
+        words in prop::collection::vec("[a-zA-Z0-9:/.]{1,12}", 1..8),
+        spaced in any::<bool>(),
+    ) {
+        let joiner = if spaced { " , " } else { "," };
+        let text = ports.iter().map(u16::to_string).collect::<Vec<_>>().join(joiner);
+        let parsed = split(SecretString::from(text), ",", |v| crate::__private::convert!(u16, v));
+        prop_assert_eq!(parsed, Ok(ports));
+        let text = words.join(";");
+        let parsed = split(SecretString::from(text), ";", |v| crate::__private::convert!(String, v));
+        prop_assert_eq!(parsed, Ok(words));
+    }
+
+    #[test]
+    fn json_round_trips(
+        client_email in ".{0,20}",
+        key_id in any::<u32>(),
+        scopes in prop::collection::vec(".{0,8}", 0..4),
+    ) {
+        let account = Account { client_email, key_id, scopes };
+        let text = serde_json::to_string(&account).unwrap();
+        let parsed = json::<Account>(SecretString::from(text), FromJson::from_json);
+        prop_assert_eq!(parsed, Ok(account));
+    }
+
+    #[test]
+    fn json_reasons_never_quote_the_input(
+        inner in "[ -~]{4,16}",
+        shape in 0usize..5,
+    ) {
+        // The value is valid JSON of the wrong shape, or broken JSON, holding `inner`.
+        let quoted = serde_json::to_string(&inner).unwrap();
+        let text = match shape {
+            0 => quoted.clone(),
+            1 => format!("{{\"client_email\": {quoted}, \"key_id\": {quoted}}}"),
+            2 => format!("{{{quoted}: 1}}"),
+            3 => format!("[{quoted}, {inner}"),
+            _ => format!("{{\"client_email\": {quoted}, \"key_id\": 1, \"scopes\": [], {quoted}: 0}}"),
+        };
+        for reason in [
+            json::<Account>(SecretString::from(text.clone()), FromJson::from_json).err(),
+            json::<u16>(SecretString::from(text.clone()), FromJson::from_json).err(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            prop_assert!(!reason.contains(&inner), "{:?} in {:?}", inner, reason);
+            let escaped_inner = escaped(&inner);
+            prop_assert!(!reason.contains(&escaped_inner), "{:?} in {:?}", inner, reason);
+        }
     }
 }

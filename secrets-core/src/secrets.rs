@@ -57,6 +57,11 @@ use crate::spec::StructSpec;
 /// assert_eq!(loaded.token.expose_secret(), "t0ken");
 /// # });
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a secrets struct",
+    label = "does not implement `Secrets`",
+    note = "derive it: `#[derive(Secrets)]` on a struct with named fields"
+)]
 pub trait Secrets: Sized {
     /// The keys, their sources and the struct's default folder.
     const SPEC: StructSpec;

@@ -34,6 +34,9 @@ pub(crate) struct Field<'a> {
     pub(crate) key: Name,
     /// The env var read after the store; `None` with `no_env`.
     pub(crate) env: Option<Name>,
+    /// `T` when the field (`Option` aside) is a `Vec<T>` read as a list: split on `,` or the
+    /// `split` separator, each item converted on its own.
+    pub(crate) list: Option<&'a Type>,
 }
 
 /// A key or env var name, and the token an error about it points at.
@@ -138,6 +141,30 @@ impl<'a> Field<'a> {
         let attrs = FieldAttrs::from_syn(cx, &field.attrs);
         let ident = field.ident.as_ref()?;
         let name = ident.unraw().to_string();
+        let optional = option_inner(&field.ty);
+        let value_ty = optional.unwrap_or(&field.ty);
+        // `json` and `with` read the whole text; `decode` without `split` reads bytes.
+        let list = vec_item(value_ty).filter(|_| {
+            attrs.split.is_some()
+                || (attrs.json.is_none() && attrs.with.is_none() && attrs.decode.is_none())
+        });
+        if attrs.flatten.is_some() {
+            // A nested struct has keys of its own, not one: nothing to name or look up here.
+            return Some(Self {
+                ident,
+                name,
+                ty: &field.ty,
+                optional,
+                attrs,
+                key: Name {
+                    value: String::new(),
+                    span: ident.span(),
+                    origin: Origin::FieldName,
+                },
+                env: None,
+                list: None,
+            });
+        }
         // The key: `name = "..."` verbatim, else the prefix and the field name in
         // SCREAMING_SNAKE_CASE (`r#type` -> `TYPE`).
         let key = match &attrs.name {
@@ -170,11 +197,17 @@ impl<'a> Field<'a> {
             ident,
             name,
             ty: &field.ty,
-            optional: option_inner(&field.ty),
+            optional,
             attrs,
             key,
             env,
+            list,
         })
+    }
+
+    /// The type a value converts to: `T` of `Option<T>`, else the field's type.
+    pub(crate) fn value_ty(&self) -> &'a Type {
+        self.optional.unwrap_or(self.ty)
     }
 
     /// The variable naming a file that holds the value: `<ENV>_FILE`.
@@ -216,6 +249,53 @@ fn option_inner(ty: &Type) -> Option<&Type> {
         (Some(GenericArgument::Type(inner)), None) => Some(inner),
         _ => None,
     }
+}
+
+/// `T` of a type written `Name<T>` (any path to it, one type argument), by the last segment:
+/// the derive sees names, not types.
+pub(crate) fn generic_arg<'t>(ty: &'t Type, name: &str) -> Option<&'t Type> {
+    let Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != name {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let mut args = args.args.iter();
+    match (args.next(), args.next()) {
+        (Some(GenericArgument::Type(inner)), None) => Some(inner),
+        _ => None,
+    }
+}
+
+/// `T` of `Vec<T>`.
+pub(crate) fn vec_item(ty: &Type) -> Option<&Type> {
+    generic_arg(ty, "Vec")
+}
+
+/// `T` of `Option<T>`, seen by its last segment (for `Option<Option<T>>`).
+pub(crate) fn option_like(ty: &Type) -> Option<&Type> {
+    generic_arg(ty, "Option")
+}
+
+fn is_u8(ty: &Type) -> bool {
+    matches!(ty, Type::Path(path) if path.qself.is_none() && path.path.is_ident("u8"))
+}
+
+/// `[u8; N]` or `Vec<u8>`.
+fn is_plain_bytes(ty: &Type) -> bool {
+    match ty {
+        Type::Array(array) => is_u8(&array.elem),
+        _ => vec_item(ty).is_some_and(is_u8),
+    }
+}
+
+/// A type `decode` fills: `[u8; N]`, `Vec<u8>`, or either in a `SecretBox`.
+pub(crate) fn is_byte_type(ty: &Type) -> bool {
+    is_plain_bytes(ty) || generic_arg(ty, "SecretBox").is_some_and(is_plain_bytes)
 }
 
 #[cfg(test)]

@@ -15,8 +15,9 @@ use syn::{Attribute, Expr, Lit, LitStr, Path, Token};
 
 use crate::ctxt::Ctxt;
 use crate::symbol::{
-    ALLOW_EMPTY, CONTAINER_OPTIONS, CRATE, DEFAULT, ENV, ENVIRONMENT, FALLBACK_ON_STORE_ERROR,
-    FIELD_OPTIONS, NAME, NO_ENV, PATH, PREFIX, PUBLIC, SECRET, Symbol,
+    ALLOW_EMPTY, CONTAINER_OPTIONS, CRATE, DECODE, DEFAULT, ENV, ENVIRONMENT,
+    FALLBACK_ON_STORE_ERROR, FIELD_OPTIONS, FLATTEN, JSON, NAME, NO_ENV, PATH, PREFIX, PUBLIC,
+    SECRET, SPLIT, Symbol, WITH,
 };
 
 /// An option as written: the option word (for spans) and its value.
@@ -47,6 +48,43 @@ pub(crate) struct FieldAttrs {
     pub(crate) fallback_on_store_error: Option<Given<()>>,
     /// `Debug` shows the value: for fields that are not secrets (a port, a log level).
     pub(crate) public: Option<Given<()>>,
+    /// How the text encodes bytes; `None` inside when it is not a known encoding (reported).
+    pub(crate) decode: Option<Given<Option<Encoding>>>,
+    /// The separator of a `Vec<T>` field's items.
+    pub(crate) split: Option<Given<LitStr>>,
+    /// The value is JSON, read by `serde_json`.
+    pub(crate) json: Option<Given<()>>,
+    /// The user's parser; `None` inside when the literal is not a path (reported).
+    pub(crate) with: Option<Given<Option<syn::ExprPath>>>,
+    /// The field is a nested secrets struct whose keys are part of this one.
+    pub(crate) flatten: Option<Given<()>>,
+    /// Starts the derived keys of a `flatten` field.
+    pub(crate) prefix: Option<Given<LitStr>>,
+}
+
+/// A text encoding of bytes, as `decode = "..."` names it.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub(crate) enum Encoding {
+    Base64,
+    Base64Url,
+    Hex,
+}
+
+impl Encoding {
+    const ALL: [(&'static str, Self); 3] = [
+        ("base64", Self::Base64),
+        ("base64url", Self::Base64Url),
+        ("hex", Self::Hex),
+    ];
+
+    /// The variant of `secrets_core::__private::Encoding`.
+    pub(crate) fn variant(self) -> &'static str {
+        match self {
+            Self::Base64 => "Base64",
+            Self::Base64Url => "Base64Url",
+            Self::Hex => "Hex",
+        }
+    }
 }
 
 /// Where an attribute was written, for the "unknown option" message.
@@ -164,6 +202,37 @@ impl FieldAttrs {
                 } else if meta.path == PUBLIC {
                     parse_flag(cx, &meta, PUBLIC)?;
                     set(cx, &mut this.public, &meta, ());
+                } else if meta.path == DECODE {
+                    if let Some(lit) = parse_str(cx, &meta, DECODE)? {
+                        let encoding = parse_encoding(cx, &lit);
+                        set(cx, &mut this.decode, &meta, encoding);
+                    }
+                } else if meta.path == SPLIT {
+                    if let Some(lit) = parse_str(cx, &meta, SPLIT)? {
+                        if lit.value().is_empty() {
+                            cx.error_spanned_by(
+                                &lit,
+                                "empty `split`: give the separator of the items, e.g. `#[secret(split = \";\")]`",
+                            );
+                        }
+                        set(cx, &mut this.split, &meta, lit);
+                    }
+                } else if meta.path == JSON {
+                    parse_flag(cx, &meta, JSON)?;
+                    set(cx, &mut this.json, &meta, ());
+                } else if meta.path == WITH {
+                    if let Some(lit) = parse_str(cx, &meta, WITH)? {
+                        let path = parse_with_path(cx, &lit);
+                        set(cx, &mut this.with, &meta, path);
+                    }
+                } else if meta.path == FLATTEN {
+                    parse_flag(cx, &meta, FLATTEN)?;
+                    set(cx, &mut this.flatten, &meta, ());
+                } else if meta.path == PREFIX {
+                    if let Some(lit) = parse_str(cx, &meta, PREFIX)? {
+                        check_prefix(cx, &lit);
+                        set(cx, &mut this.prefix, &meta, lit);
+                    }
                 } else {
                     unknown(cx, &meta, Place::Field)?;
                 }
@@ -418,6 +487,45 @@ fn check_prefix(cx: &Ctxt, lit: &LitStr) {
     }
 }
 
+/// `decode` is `"base64"`, `"base64url"` or `"hex"`.
+fn parse_encoding(cx: &Ctxt, lit: &LitStr) -> Option<Encoding> {
+    let given = lit.value();
+    if let Some((_, encoding)) = Encoding::ALL.iter().find(|(name, _)| *name == given) {
+        return Some(*encoding);
+    }
+    let lower = given.to_ascii_lowercase().replace(['-', '_', ' '], "");
+    let suggestion = match lower.as_str() {
+        "b64" | "base64" | "base64std" | "base64standard" => Some("base64"),
+        "b64url" | "base64url" | "base64urlsafe" | "urlsafebase64" => Some("base64url"),
+        "hex" | "base16" | "hexadecimal" => Some("hex"),
+        _ => None,
+    };
+    let mut msg = format!(
+        "unknown `decode` encoding `{}`: expected `\"base64\"`, `\"base64url\"` or `\"hex\"`",
+        given.escape_debug()
+    );
+    if let Some(suggestion) = suggestion {
+        let _ = write!(msg, ": `#[secret(decode = \"{suggestion}\")]`");
+    }
+    cx.error_spanned_by(lit, msg);
+    None
+}
+
+/// `with` is the path of a function `fn(&str) -> Result<T, E>`.
+fn parse_with_path(cx: &Ctxt, lit: &LitStr) -> Option<syn::ExprPath> {
+    let path = lit.parse::<syn::ExprPath>().ok();
+    if path.is_none() {
+        cx.error_spanned_by(
+            lit,
+            format!(
+                "invalid `with` path `{}`: expected the path of a function `fn(&str) -> Result<T, E>`, e.g. `#[secret(with = \"crate::parse_level\")]`",
+                lit.value().escape_debug()
+            ),
+        );
+    }
+    path
+}
+
 /// `crate` is a path to `secrets_core`, e.g. `::secrets_core` or `my_crate::secrets`.
 fn parse_crate_path(cx: &Ctxt, lit: &LitStr) -> Option<Path> {
     let path = lit.parse::<Path>().ok();
@@ -606,9 +714,9 @@ mod tests {
             [
                 "`name` goes on a field, not on the struct; expected one of `path`, `environment`, `prefix`, `crate`",
                 "unknown secret attribute `frobnicate`; expected one of `path`, `environment`, `prefix`, `crate`",
-                "unknown secret attribute `nmae` (did you mean `name`?); expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`, `public`",
-                "`prefix` goes on the struct, not on a field; expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`, `public`",
-                "`crate` goes on the struct, not on a field; expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`, `public`",
+                "unknown secret attribute `nmae` (did you mean `name`?); expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`, `public`, `decode`, `split`, `json`, `with`, `flatten`, `prefix`",
+                "`crate` goes on the struct, not on a field; expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`, `public`, `decode`, `split`, `json`, `with`, `flatten`, `prefix`",
+                "`prefix` on a field starts the keys of a nested struct: `#[secret(flatten, prefix = \"DB_\")]`; a prefix of this struct's keys goes on the struct",
             ]
         );
     }

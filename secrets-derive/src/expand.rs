@@ -7,7 +7,9 @@ use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{DeriveInput, Type};
 
-use crate::ast::{Field, Input};
+use heck::ToShoutySnakeCase as _;
+
+use crate::ast::{Field, Input, Origin};
 use crate::attr::{ContainerAttrs, Given};
 use crate::ctxt::Ctxt;
 use crate::{fallback, valid};
@@ -43,7 +45,6 @@ fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
     let ident = input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let name = ident.unraw().to_string();
-    let keys = input.fields.iter().map(|field| key_spec(krate, field));
     let path = input.attrs.path.as_ref().map(|p| {
         let path = p.value.value();
         quote!(.path(#path))
@@ -52,6 +53,9 @@ fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
         let environment = e.value.value();
         quote!(.environment(#environment))
     });
+    let table = key_table(input, krate, &name);
+    let keys = &table.keys;
+    let consts = &table.consts;
 
     let vars: Vec<_> = (0..input.fields.len())
         .map(|i| format_ident!("__secrets_f{}", i))
@@ -59,11 +63,21 @@ fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
     let takes = input
         .fields
         .iter()
-        .enumerate()
-        .map(|(i, field)| take(krate, i, field));
-    let members = input.fields.iter().map(|field| field.ident);
-    // `take` needs `&mut`; a struct without fields takes nothing.
-    let mutability = (!input.fields.is_empty()).then(|| quote!(mut));
+        .zip(&table.offsets)
+        .map(|(field, offset)| take(krate, offset, field));
+    let members: Vec<_> = input.fields.iter().map(|field| field.ident).collect();
+    let built = if input.fields.is_empty() {
+        quote!(::core::option::Option::Some(Self {}))
+    } else {
+        quote! {
+            match (#(#vars,)*) {
+                (#(::core::option::Option::Some(#vars),)*) => {
+                    ::core::option::Option::Some(Self { #(#members: #vars),* })
+                }
+                _ => ::core::option::Option::None,
+            }
+        }
+    };
 
     let inherent = impl_inherent(
         input.ident,
@@ -80,24 +94,40 @@ fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
         const _: () = {
         #shadows
 
+        #consts
+
         #[automatically_derived]
         #[allow(unused_qualifications)]
         impl #impl_generics #krate::__private::Secrets for #ident #ty_generics #where_clause {
             const SPEC: #krate::__private::StructSpec =
-                #krate::__private::StructSpec::new(#name, &[#(#keys),*]) #path #environment;
+                #krate::__private::StructSpec::new(#name, #keys) #path #environment;
 
             fn from_resolved(
-                #mutability __secrets_r: #krate::__private::Resolved,
+                mut __secrets_r: #krate::__private::Resolved,
             ) -> ::core::result::Result<Self, #krate::__private::Error> {
-                #[allow(unused_imports)]
-                use #krate::__private::{ConvertFromSecret as _, ConvertSpecial as _};
-                #(let #vars = #takes;)*
-                match (#(#vars,)*) {
-                    (#(::core::option::Option::Some(#vars),)*) if __secrets_r.is_ok() => {
-                        ::core::result::Result::Ok(Self { #(#members: #vars),* })
+                match <Self as #krate::__private::Flatten>::take_flattened(&mut __secrets_r, 0) {
+                    ::core::option::Option::Some(__secrets_v) if __secrets_r.is_ok() => {
+                        ::core::result::Result::Ok(__secrets_v)
                     }
                     _ => ::core::result::Result::Err(__secrets_r.into_error()),
                 }
+            }
+        }
+
+        #[automatically_derived]
+        #[allow(unused_qualifications)]
+        impl #impl_generics #krate::__private::Flatten for #ident #ty_generics #where_clause {
+            const NESTED: #krate::__private::StructSpec = <Self as #krate::__private::Secrets>::SPEC;
+
+            #[allow(unused_variables)]
+            fn take_flattened(
+                __secrets_r: &mut #krate::__private::Resolved,
+                __secrets_o: usize,
+            ) -> ::core::option::Option<Self> {
+                #[allow(unused_imports)]
+                use #krate::__private::{ConvertFromSecret as _, ConvertSpecial as _};
+                #(let #vars = #takes;)*
+                #built
             }
         }
 
@@ -108,16 +138,158 @@ fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
     }
 }
 
+/// The key table of a struct: its `SPEC` keys expression, the `const` items it needs, and
+/// where each field's keys start in it.
+struct KeyTable {
+    keys: TokenStream,
+    consts: TokenStream,
+    offsets: Vec<TokenStream>,
+}
+
+/// `&[KeySpec::new(..), ..]` for a struct of plain fields; with `flatten` fields, a `const`
+/// table built by `KeyTable`, the nested structs' names prefixed at compile time, and one
+/// `const` assertion per pair of a nested struct and another field that their keys and env
+/// vars do not collide.
+fn key_table(input: &Input<'_>, krate: &TokenStream, name: &str) -> KeyTable {
+    let private = quote!(#krate::__private);
+    if input.fields.iter().all(|f| f.attrs.flatten.is_none()) {
+        let keys = input.fields.iter().map(|field| key_spec(krate, field));
+        return KeyTable {
+            keys: quote!(&[#(#keys),*]),
+            consts: TokenStream::new(),
+            offsets: (0..input.fields.len())
+                .map(|i| Literal::usize_suffixed(i).into_token_stream())
+                .collect(),
+        };
+    }
+    let nested = |field: &Field<'_>| {
+        let ty = field.ty;
+        let flatten = respan(
+            quote!(<#ty as #private::Flatten>::NESTED),
+            type_name_span(ty),
+        );
+        quote!(#flatten)
+    };
+    let sizes: Vec<TokenStream> = input
+        .fields
+        .iter()
+        .map(|field| {
+            if field.attrs.flatten.is_some() {
+                let spec = nested(field);
+                quote!(#spec.keys().len())
+            } else {
+                quote!(1usize)
+            }
+        })
+        .collect();
+    let offsets: Vec<TokenStream> = (0..input.fields.len())
+        .map(|i| {
+            let before = &sizes[..i];
+            quote!((0usize #(+ #before)*))
+        })
+        .collect();
+    let mut consts = TokenStream::new();
+    let mut steps = Vec::new();
+    for (i, field) in input.fields.iter().enumerate() {
+        if field.attrs.flatten.is_none() {
+            let key = key_spec(krate, field);
+            steps.push(quote!(.key(#key)));
+            continue;
+        }
+        let spec = nested(field);
+        let prefix = field
+            .attrs
+            .prefix
+            .as_ref()
+            .map_or_else(String::new, |p| p.value.value());
+        let names = format_ident!("__SECRETS_NAMES_{}", i);
+        consts.extend(quote! {
+            const #names: [u8; #private::prefixed_len(#spec, #prefix)] =
+                #private::prefixed_names(#spec, #prefix);
+        });
+        steps.push(quote!(.flatten(#spec, #prefix, &#names)));
+    }
+    let total = quote!((0usize #(+ #sizes)*));
+    consts.extend(quote! {
+        const __SECRETS_KEYS: [#private::KeySpec; #total] =
+            #private::KeyTable::<{ #total }>::new() #(#steps)* .finish();
+    });
+    consts.extend(clash_checks(input, &private, name, &offsets, &sizes));
+    KeyTable {
+        keys: quote!(&__SECRETS_KEYS),
+        consts,
+        offsets,
+    }
+}
+
+/// One `const` assertion per pair of a nested struct and another field: their keys and env
+/// vars do not collide. Reported on the second field of the pair, naming both.
+fn clash_checks(
+    input: &Input<'_>,
+    private: &TokenStream,
+    name: &str,
+    offsets: &[TokenStream],
+    sizes: &[TokenStream],
+) -> TokenStream {
+    let mut consts = TokenStream::new();
+    for (j, second) in input.fields.iter().enumerate() {
+        for (i, first) in input.fields[..j].iter().enumerate() {
+            let message = match (&first.attrs.flatten, &second.attrs.flatten) {
+                (None, None) => continue,
+                (Some(_), Some(_)) => format!(
+                    "the flattened fields `{}` and `{}` of `{name}` have a key or env var in common: give one of them a prefix, e.g. `#[secret(flatten, prefix = \"{}_\")]`",
+                    first.name,
+                    second.name,
+                    second.name.to_shouty_snake_case()
+                ),
+                (Some(_), None) | (None, Some(_)) => {
+                    let (group, other) = if first.attrs.flatten.is_some() {
+                        (first, second)
+                    } else {
+                        (second, first)
+                    };
+                    format!(
+                        "a key or env var of the flattened field `{}` of `{name}` is also field `{}`'s: give `{}` a prefix, e.g. `#[secret(flatten, prefix = \"{}_\")]`, or rename `{}`",
+                        group.name,
+                        other.name,
+                        group.name,
+                        group.name.to_shouty_snake_case(),
+                        other.name
+                    )
+                }
+            };
+            let message = message.replace('{', "{{").replace('}', "}}");
+            let (a, a_len, b, b_len) = (&offsets[i], &sizes[i], &offsets[j], &sizes[j]);
+            // Reported on the second field of the pair.
+            consts.extend(quote_spanned! {second.ident.span()=>
+                const _: () = ::core::assert!(
+                    !#private::clashes(&__SECRETS_KEYS, #a, #a_len, #b, #b_len),
+                    #message
+                );
+            });
+        }
+    }
+    consts
+}
+
 /// Functions named like every local the generated code binds, declared in the block around the
 /// impls. A binding cannot share its name with a constant or a unit struct in scope (E0530),
 /// and hygiene does not keep a user's `const __secrets_v` out of a proc macro's patterns on
 /// stable Rust; an item in the block shadows the user's item of that name, and a binding may
 /// shadow a function.
 fn shadow_user_items(vars: &[syn::Ident]) -> TokenStream {
-    let names = ["__secrets_r", "__secrets_v", "__secrets_f"]
-        .into_iter()
-        .map(|name| syn::Ident::new(name, Span::call_site()))
-        .chain(vars.iter().cloned());
+    let names = [
+        "__secrets_r",
+        "__secrets_v",
+        "__secrets_f",
+        "__secrets_o",
+        "__secrets_t",
+        "__secrets_i",
+        "__secrets_e",
+    ]
+    .into_iter()
+    .map(|name| syn::Ident::new(name, Span::call_site()))
+    .chain(vars.iter().cloned());
     quote! {
         #(
             #[allow(dead_code, non_snake_case)]
@@ -140,6 +312,7 @@ fn key_spec(krate: &TokenStream, field: &Field<'_>) -> TokenStream {
         quote!(.default_value(#default))
     });
     let optional = field.optional.map(|_| quote!(.optional()));
+    let named_by_field = (field.key.origin == Origin::FieldName).then(|| quote!(.named_by_field()));
     let path = field.attrs.path.as_ref().map(|p| {
         let path = p.value.value();
         quote!(.path(#path))
@@ -156,22 +329,97 @@ fn key_spec(krate: &TokenStream, field: &Field<'_>) -> TokenStream {
         .map(|_| quote!(.fallback_on_store_error()));
     quote! {
         #krate::__private::KeySpec::new(#key, #name)
-            #env #default #optional #path #allow_empty #fallback
+            #env #default #optional #path #allow_empty #fallback #named_by_field
     }
 }
 
-/// `__secrets_r.take(i, |v| convert)` for one field, the conversion spanned on the field's
-/// type so that an unsupported type is reported there, with `FromSecret`'s message.
-fn take(krate: &TokenStream, index: usize, field: &Field<'_>) -> TokenStream {
-    let index = Literal::usize_suffixed(index);
-    let (method, ty) = match field.optional {
-        Some(inner) => (quote!(take_optional), inner),
-        None => (quote!(take), field.ty),
+/// `__secrets_r.take(offset, |v| convert)` for one field, the conversion spanned on the field's
+/// type so that an unsupported type is reported there; a `flatten` field takes the nested
+/// struct's fields from `offset` on.
+fn take(krate: &TokenStream, offset: &TokenStream, field: &Field<'_>) -> TokenStream {
+    if field.attrs.flatten.is_some() {
+        let ty = field.ty;
+        let flatten = quote_spanned! {type_name_span(ty)=>
+            <#ty as #krate::__private::Flatten>::take_flattened
+        };
+        return quote!(#flatten(__secrets_r, __secrets_o + #offset));
+    }
+    let method = if field.optional.is_some() {
+        quote!(take_optional)
+    } else {
+        quote!(take)
     };
-    let convert = quote_spanned! {type_name_span(ty)=>
-        (&&#krate::__private::Convert::<#ty>::new()).convert(__secrets_v)
-    };
-    quote!(__secrets_r.#method(#index, |__secrets_v| #convert))
+    let convert = convert(krate, field, field.value_ty(), field.list);
+    quote!(__secrets_r.#method(__secrets_o + #offset, |__secrets_v: #krate::__private::__SecretString| #convert))
+}
+
+/// The conversion of the text in `__secrets_v` to `ty` (a list of `list` items when it is one).
+fn convert(krate: &TokenStream, field: &Field<'_>, ty: &Type, list: Option<&Type>) -> TokenStream {
+    let private = quote!(#krate::__private);
+    let attrs = &field.attrs;
+    let span = type_name_span(ty);
+    if attrs.json.is_some() {
+        let from_json = respan(quote!(#private::FromJson::from_json), span);
+        return quote_spanned! {span=>
+            #private::json::<#ty>(__secrets_v, #from_json)
+        };
+    }
+    if let Some(item) = list {
+        let separator = attrs
+            .split
+            .as_ref()
+            .map_or_else(|| ",".to_owned(), |s| s.value.value());
+        let item = convert(krate, field, item, None);
+        return quote! {
+            #private::split(__secrets_v, #separator, |__secrets_v: #private::__SecretString| #item)
+        };
+    }
+    if let Some(Given {
+        value: Some(path), ..
+    }) = &attrs.with
+    {
+        return quote_spanned! {span=>
+            #private::with(__secrets_v, |__secrets_t| {
+                (#path)(__secrets_t).map_err(|__secrets_e| ::std::string::ToString::to_string(&__secrets_e))
+            })
+        };
+    }
+    if let Some(Given {
+        value: Some(encoding),
+        ..
+    }) = &attrs.decode
+    {
+        let variant = format_ident!("{}", encoding.variant());
+        let from_bytes = respan(quote!(#private::FromBytes::from_bytes), span);
+        return quote_spanned! {span=>
+            #private::decode::<#ty>(__secrets_v, #private::Encoding::#variant, #from_bytes)
+        };
+    }
+    let from_secret = respan(quote!(#krate::FromSecret::from_secret), span);
+    quote_spanned! {span=>
+        (&&#private::Convert::<#ty>::new()).convert(__secrets_v, |__secrets_t| {
+            #from_secret(__secrets_t).map_err(#private::reason)
+        })
+    }
+}
+
+/// `tokens` with every span set to `span`: a path whose trait bound may fail is reported where
+/// its first token is, and a path from `quote!` starts at the derive.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(group) = &tt {
+                let mut new =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                new.set_span(span);
+                tt = proc_macro2::TokenTree::Group(new);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 /// Where an error about a field type goes: the type's name (`Duration` of
@@ -232,7 +480,16 @@ fn impl_debug(input: &Input<'_>, krate: &TokenStream, name: &str) -> TokenStream
     let fields = input.fields.iter().map(|field| {
         let name = &field.name;
         let member = field.ident;
-        let shown = if field.attrs.public.is_some() {
+        let shown = if field.attrs.flatten.is_some() {
+            // The nested struct's own redacting `Debug`, reached through `Flatten` so that a
+            // type that is not a secrets struct is reported once, as not flattenable.
+            let ty = field.ty;
+            let fmt = respan(
+                quote!(<#ty as #krate::__private::Flatten>::fmt_flattened),
+                type_name_span(ty),
+            );
+            quote!(&#krate::__private::DebugWith(&self.#member, #fmt))
+        } else if field.attrs.public.is_some() {
             quote!(&self.#member)
         } else if field.optional.is_some() {
             quote!(&#krate::__private::RedactedOption::new(&self.#member))
@@ -278,6 +535,18 @@ pub(crate) fn impl_stubs(node: &DeriveInput, krate: &TokenStream) -> TokenStream
             fn from_resolved(
                 _: #krate::__private::Resolved,
             ) -> ::core::result::Result<Self, #krate::__private::Error> {
+                #unreachable
+            }
+        }
+
+        #[allow(unused_qualifications)]
+        impl #impl_generics #krate::__private::Flatten for #ident #ty_generics #where_clause {
+            const NESTED: #krate::__private::StructSpec = #krate::__private::StructSpec::new(#name, &[]);
+
+            fn take_flattened(
+                _: &mut #krate::__private::Resolved,
+                _: usize,
+            ) -> ::core::option::Option<Self> {
                 #unreachable
             }
         }
@@ -341,7 +610,7 @@ pub(crate) mod tests {
             ". default_value (\"8080\")",
             "KeySpec :: new (\"SENTRY_DSN\" , \"sentry_dsn\") . env (\"SENTRY_DSN\") . file_env (\"SENTRY_DSN_FILE\") . optional ()",
             ". path (\"/app\") . environment (\"prod\")",
-            "__secrets_r . take_optional (2usize",
+            "__secrets_r . take_optional (__secrets_o + 2usize",
             "Convert :: < String > :: new ()",
             "pub async fn load ()",
             "pub fn loader ()",

@@ -17,7 +17,7 @@ pub(crate) const ENVIRONMENT: Symbol = Symbol("environment");
 pub(crate) const PREFIX: Symbol = Symbol("prefix");
 pub(crate) const CRATE: Symbol = Symbol("crate");
 
-// Field options (`path` is shared with the container).
+// Field options (`path` and `prefix` are shared with the container).
 pub(crate) const NAME: Symbol = Symbol("name");
 pub(crate) const DEFAULT: Symbol = Symbol("default");
 pub(crate) const ENV: Symbol = Symbol("env");
@@ -25,6 +25,11 @@ pub(crate) const NO_ENV: Symbol = Symbol("no_env");
 pub(crate) const ALLOW_EMPTY: Symbol = Symbol("allow_empty");
 pub(crate) const FALLBACK_ON_STORE_ERROR: Symbol = Symbol("fallback_on_store_error");
 pub(crate) const PUBLIC: Symbol = Symbol("public");
+pub(crate) const DECODE: Symbol = Symbol("decode");
+pub(crate) const SPLIT: Symbol = Symbol("split");
+pub(crate) const JSON: Symbol = Symbol("json");
+pub(crate) const WITH: Symbol = Symbol("with");
+pub(crate) const FLATTEN: Symbol = Symbol("flatten");
 
 /// The options of `#[secret(...)]` on the struct, in the order the errors list them.
 pub(crate) const CONTAINER_OPTIONS: &[Symbol] = &[PATH, ENVIRONMENT, PREFIX, CRATE];
@@ -39,6 +44,12 @@ pub(crate) const FIELD_OPTIONS: &[Symbol] = &[
     ALLOW_EMPTY,
     FALLBACK_ON_STORE_ERROR,
     PUBLIC,
+    DECODE,
+    SPLIT,
+    JSON,
+    WITH,
+    FLATTEN,
+    PREFIX,
 ];
 
 impl Symbol {

@@ -3,7 +3,9 @@
 //!
 //! An empty `name` or `env` is reported by `attr.rs`; the rules here skip empty names.
 
-use crate::ast::{Field, Input, Name, Origin};
+use quote::ToTokens as _;
+
+use crate::ast::{self, Field, Input, Name, Origin};
 use crate::attr::{self, Reserved};
 use crate::ctxt::Ctxt;
 
@@ -17,6 +19,9 @@ pub(crate) fn validate(cx: &Ctxt, input: &Input<'_>) {
     check_file_var_collisions(cx, input);
     check_default(cx, input);
     check_public(cx, input);
+    check_flatten(cx, input);
+    check_readers(cx, input);
+    check_field_types(cx, input);
 }
 
 // A key that is also read as an env var (no `env`, no `no_env`) must be a valid env var name,
@@ -315,6 +320,197 @@ fn check_public(cx: &Ctxt, input: &Input<'_>) {
             );
         }
     }
+}
+
+// `flatten` loads a nested struct's keys, so the options of one key do not apply to it, and a
+// field `prefix` only goes with it.
+//
+//     #[secret(flatten, prefix = "DB_")] db: DatabaseSecrets,   // ok
+//     #[secret(flatten, name = "DB")] db: DatabaseSecrets,      // error: no key of its own
+//     #[secret(prefix = "DB_")] db_url: String,                 // error: prefix without flatten
+fn check_flatten(cx: &Ctxt, input: &Input<'_>) {
+    for field in &input.fields {
+        let a = &field.attrs;
+        let Some(flatten) = &a.flatten else {
+            if let Some(prefix) = &a.prefix {
+                cx.error_spanned_by(
+                    &prefix.word,
+                    "`prefix` on a field starts the keys of a nested struct: `#[secret(flatten, prefix = \"DB_\")]`; a prefix of this struct's keys goes on the struct",
+                );
+            }
+            continue;
+        };
+        let words = [
+            a.name.as_ref().map(|g| &g.word),
+            a.default.as_ref().map(|g| &g.word),
+            a.env.as_ref().map(|g| &g.word),
+            a.no_env.as_ref().map(|g| &g.word),
+            a.path.as_ref().map(|g| &g.word),
+            a.allow_empty.as_ref().map(|g| &g.word),
+            a.fallback_on_store_error.as_ref().map(|g| &g.word),
+            a.public.as_ref().map(|g| &g.word),
+            a.decode.as_ref().map(|g| &g.word),
+            a.split.as_ref().map(|g| &g.word),
+            a.json.as_ref().map(|g| &g.word),
+            a.with.as_ref().map(|g| &g.word),
+        ];
+        for word in words.into_iter().flatten() {
+            let word_str = word
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            cx.error_spanned_by(
+                word,
+                format!(
+                    "`{word_str}` does not apply to a `flatten` field, which has no key of its own: put it on the fields of the nested struct"
+                ),
+            );
+        }
+        if field.optional.is_some() {
+            cx.error_spanned_by(
+                &flatten.word,
+                "a `flatten` field cannot be `Option<..>`: make the nested struct's fields optional instead",
+            );
+        }
+    }
+}
+
+// `decode`, `json` and `with` are three ways to read a value: one at most. `split` reads a
+// `Vec<T>` item by item, so not with `json`, which reads a JSON array whole.
+//
+//     #[secret(json)] creds: ServiceAccount,                 // ok
+//     #[secret(with = "parse_level", split = ";")] levels: Vec<Level>,   // ok: per item
+//     #[secret(json, with = "parse")] creds: ServiceAccount, // error
+fn check_readers(cx: &Ctxt, input: &Input<'_>) {
+    for field in &input.fields {
+        let a = &field.attrs;
+        let readers = [
+            a.decode.as_ref().map(|g| (&g.word, "decode")),
+            a.json.as_ref().map(|g| (&g.word, "json")),
+            a.with.as_ref().map(|g| (&g.word, "with")),
+        ];
+        let mut readers = readers.into_iter().flatten();
+        if let Some((_, first)) = readers.next() {
+            for (word, second) in readers {
+                cx.error_spanned_by(
+                    word,
+                    format!("`{first}` and `{second}` are two ways to read the value: keep one"),
+                );
+            }
+        }
+        if let (Some(split), Some(_)) = (&a.split, &a.json) {
+            cx.error_spanned_by(
+                &split.word,
+                "`split` reads a list item by item and `json` reads the whole value: keep `json` for a JSON array, or `split` for items separated by a character",
+            );
+        }
+        if let Some(split) = &a.split
+            && ast::vec_item(field.value_ty()).is_none()
+        {
+            cx.error_spanned_by(
+                &split.word,
+                "`split` reads a list into a `Vec<T>` field: make the field a `Vec<..>`, or remove `split`",
+            );
+        }
+    }
+}
+
+// A type is read the way its name says, or an option says how: `decode` fills bytes, and bytes
+// need it (their encoding cannot be guessed); an optional field is `Option<T>` once.
+//
+//     #[secret(decode = "hex")] key: SecretBox<[u8; 32]>,    // ok
+//     key: [u8; 32],                                          // error: which encoding?
+//     #[secret(decode = "hex")] key: String,                  // error: not bytes
+//     token: Option<Option<SecretString>>,                    // error
+fn check_field_types(cx: &Ctxt, input: &Input<'_>) {
+    for field in &input.fields {
+        let a = &field.attrs;
+        if a.flatten.is_some() {
+            continue;
+        }
+        let value_ty = field.value_ty();
+        if let Some(inner) = ast::option_like(value_ty) {
+            cx.error_spanned_by(
+                value_ty,
+                format!(
+                    "an optional field is `Option<T>` once: `Option<{}>`",
+                    type_text(inner)
+                ),
+            );
+            continue;
+        }
+        // The type the reader fills: each item of a list, else the value.
+        let read_ty = field.list.unwrap_or(value_ty);
+        if let Some(decode) = &a.decode {
+            if !ast::is_byte_type(read_ty) {
+                let hint = if field.list.is_none() && ast::vec_item(value_ty).is_some() {
+                    ", or add `split = \",\"` to decode each item of a list"
+                } else {
+                    ""
+                };
+                cx.error_spanned_by(
+                    &decode.word,
+                    format!(
+                        "`decode` fills `[u8; N]`, `Vec<u8>`, `SecretBox<[u8; N]>` or `SecretBox<Vec<u8>>`, not `{}`{hint}",
+                        type_text(read_ty)
+                    ),
+                );
+            }
+            continue;
+        }
+        if a.json.is_some() || (a.with.is_some() && field.list.is_none()) {
+            continue;
+        }
+        if field.list.is_some() && a.split.is_none() && ast::vec_item(read_ty).is_some() {
+            cx.error_spanned_by(
+                read_ty,
+                "a list of lists cannot be split on one separator: read it with `#[secret(json)]` or your own parser `#[secret(with = \"...\")]`",
+            );
+            continue;
+        }
+        // `Vec<u8>` with `split` is a list of numbers; without it, bytes.
+        let bytes_ty = if ast::vec_item(value_ty).is_some_and(ast::is_byte_type)
+            || (field.list.is_some() && ast::is_byte_type(read_ty))
+        {
+            Some(read_ty)
+        } else if a.split.is_none() && ast::is_byte_type(value_ty) {
+            Some(value_ty)
+        } else {
+            None
+        };
+        if let Some(ty) = bytes_ty
+            && a.with.is_none()
+        {
+            let numbers = if ast::vec_item(ty).is_some() {
+                ", or `#[secret(split = \",\")]` for a list of numbers"
+            } else {
+                ""
+            };
+            cx.error_spanned_by(
+                ty,
+                format!(
+                    "`{}` holds bytes: give their encoding with `#[secret(decode = \"base64\")]` (or `\"base64url\"`, `\"hex\"`){numbers}",
+                    type_text(ty)
+                ),
+            );
+        }
+    }
+}
+
+/// A type as the user wrote it, without the spaces of its tokens: `SecretBox<Vec<u8>>`.
+fn type_text(ty: &syn::Type) -> String {
+    let mut text = ty.to_token_stream().to_string();
+    for (from, to) in [
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" :: ", "::"),
+        (" ,", ","),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
 }
 
 /// `SecretString` or `SecretBox` when `ty` is one of secrecy's wrappers (by its last segment:

@@ -3,7 +3,7 @@ use secrets_core::{SecretString, Secrets};
 #[derive(Secrets)]
 struct AppSecrets {
     database_url: SecretString,
-    timeout: std::time::Duration,
+    started: std::time::Instant,
 }
 
 fn main() {}

@@ -243,10 +243,17 @@ pub(crate) fn check_token_file(path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// A positive number of seconds (fractions allowed), at most a day.
+/// A positive duration of at most a day: a number of seconds (fractions allowed), or a human
+/// duration as `Duration` fields read them (`30s`, `1m30s`, `250ms`).
 fn seconds(text: &str) -> Option<Duration> {
-    let value: f64 = text.parse().ok()?;
-    (value.is_finite() && value > 0.0 && value <= 86_400.0).then(|| Duration::from_secs_f64(value))
+    let duration = match text.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() && value > 0.0 && value <= 86_400.0 => {
+            Duration::from_secs_f64(value)
+        }
+        Ok(_) => return None,
+        Err(_) => crate::kinds::parse_duration(text).ok()?,
+    };
+    (!duration.is_zero() && duration <= Duration::from_hours(24)).then_some(duration)
 }
 
 /// Reads the `INFISICAL_*` variables of `env` through it (never the process environment).
@@ -885,6 +892,19 @@ mod tests {
         assert_eq!(settings.request_timeout, Duration::from_secs(3));
         one_problem_naming(&ua(&[(STARTUP_TIMEOUT, "soon")]), &[STARTUP_TIMEOUT]);
         one_problem_naming(&ua(&[(REQUEST_TIMEOUT, "0")]), &[REQUEST_TIMEOUT]);
+    }
+
+    #[test]
+    fn timeouts_take_human_durations_too() {
+        let client = ready(&ua(&[
+            (STARTUP_TIMEOUT, "1m30s"),
+            (REQUEST_TIMEOUT, "250ms"),
+        ]));
+        let settings = client.inner.transport.settings();
+        assert_eq!(settings.startup_deadline, Duration::from_secs(90));
+        assert_eq!(settings.request_timeout, Duration::from_millis(250));
+        one_problem_naming(&ua(&[(STARTUP_TIMEOUT, "25h")]), &[STARTUP_TIMEOUT]);
+        one_problem_naming(&ua(&[(REQUEST_TIMEOUT, "0s")]), &[REQUEST_TIMEOUT]);
     }
 
     #[test]

@@ -1,0 +1,13 @@
+use secrets_core::Secrets;
+
+struct DatabaseSecrets {
+    url: String,
+}
+
+#[derive(Secrets)]
+struct AppSecrets {
+    #[secret(flatten)]
+    database: DatabaseSecrets,
+}
+
+fn main() {}

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Route};
 use secrets_core::{
-    Env, Error, ExposeSecret, InfisicalClient, InfisicalClientBuilder, KeySpec, Loader, Resolved,
-    SecretString, Secrets, StructSpec,
+    Env, Error, ExposeSecret, InfisicalClient, InfisicalClientBuilder, KeySpec, Loader,
+    ProblemKind, Resolved, SecretString, Secrets, StructSpec,
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -324,7 +324,10 @@ async fn a_socks_proxy_for_an_https_target_is_a_configuration_problem() {
         .proxy_from_env(&env)
         .build()
         .unwrap_err();
-    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(
+        matches!(err.problems()[0].kind(), ProblemKind::Config(_)),
+        "{err:?}"
+    );
     let shown = err.to_string();
     assert!(
         shown.contains("HTTPS_PROXY") && shown.contains("socks5://127.0.0.1:1080"),

@@ -19,8 +19,10 @@ pub enum Error {
     /// key, field and every place that was looked in.
     #[error(transparent)]
     Load(Report),
-    /// The loader or the Infisical client was configured wrongly in code (an invalid URL,
-    /// plain HTTP to a remote host, an unreadable CA bundle).
+    /// A configuration problem in words. Not returned by this crate any more: a configuration
+    /// problem (an invalid URL, plain HTTP to a remote host, an unreadable CA bundle, half an
+    /// `INFISICAL_*` configuration) is a [`ProblemKind::Config`] in the report of
+    /// [`Error::Load`], whichever call found it. Kept for code that matches on it.
     #[error("invalid secrets configuration: {0}")]
     Config(String),
     /// The background refresh of a [`Live`](crate::Live) stopped for good (a refresh
@@ -37,6 +39,28 @@ impl fmt::Debug for Error {
 }
 
 impl Error {
+    /// Configuration problems found before any load (by `InfisicalClient::from_env` or the
+    /// client's builder): the same report a load gives, with one problem per message.
+    pub(crate) fn configuration(messages: impl IntoIterator<Item = String>) -> Self {
+        let problems = messages.into_iter().map(Problem::config).collect();
+        Self::Load(Report::new("the Infisical configuration", problems))
+    }
+
+    /// The messages of the configuration problems of this error.
+    pub(crate) fn configuration_messages(&self) -> Vec<String> {
+        match self {
+            Self::Config(message) => vec![message.clone()],
+            other => other
+                .problems()
+                .iter()
+                .filter_map(|p| match p.kind() {
+                    ProblemKind::Config(message) => Some(message.clone()),
+                    _ => None,
+                })
+                .collect(),
+        }
+    }
+
     /// The report of a failed load, if this is one.
     #[must_use]
     pub fn report(&self) -> Option<&Report> {

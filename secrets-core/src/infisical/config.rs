@@ -365,8 +365,7 @@ pub(crate) fn from_env(env: &Env) -> FromEnv {
     }
     match builder.build() {
         Ok(client) => FromEnv::Ready(client),
-        Err(crate::Error::Config(message)) => FromEnv::Invalid(vec![message]),
-        Err(other) => FromEnv::Invalid(vec![other.to_string()]),
+        Err(error) => FromEnv::Invalid(error.configuration_messages()),
     }
 }
 
@@ -827,8 +826,15 @@ mod tests {
         // Only a URL, or only a scope: both halves are missing.
         assert_eq!(invalid(&[(DOMAIN, "https://x.example")]).len(), 2);
         assert_eq!(invalid(&[(ENVIRONMENT, "prod")]).len(), 2);
+        // The same channel as a load's: a report whose problems are configuration problems.
         let err = InfisicalClient::from_env(&env(&[(PROJECT_ID, "p")])).unwrap_err();
-        assert!(matches!(err, crate::Error::Config(_)));
+        assert!(!err.problems().is_empty(), "{err}");
+        assert!(
+            err.problems()
+                .iter()
+                .all(|p| matches!(p.kind(), crate::ProblemKind::Config(_))),
+            "{err}"
+        );
     }
 
     #[test]

@@ -287,12 +287,13 @@ impl InfisicalClient {
     /// and only for an `https://` instance that is not on a loopback address.
     ///
     /// # Errors
-    /// [`Error::Config`] listing every problem when the variables are only half a
-    /// configuration.
+    /// [`Error::Load`] with a [`ProblemKind::Config`](crate::ProblemKind::Config) problem for
+    /// each thing wrong when the variables are only half a configuration: the same report a
+    /// load gives.
     pub fn from_env(env: &Env) -> Result<Option<Self>, Error> {
         match from_env(env) {
             FromEnv::NotConfigured => Ok(None),
-            FromEnv::Invalid(problems) => Err(Error::Config(problems.join("; "))),
+            FromEnv::Invalid(problems) => Err(Error::configuration(problems)),
             FromEnv::Ready(client) => Ok(Some(client)),
         }
     }
@@ -1280,13 +1281,13 @@ impl InfisicalClientBuilder {
     /// checked for readability here and read again when used.
     ///
     /// # Errors
-    /// [`Error::Config`] for an unusable URL, plain HTTP to a remote host without
+    /// [`Error::Load`] with a configuration problem for an unusable URL, plain HTTP to a remote host without
     /// [`allow_http`](Self::allow_http), missing project or credentials, an unreadable token
     /// file, an invalid environment or path, a bad CA bundle, a zero timeout, or a
     /// [`proxy`](Self::proxy) that would be used and cannot be (a `socks*://` or other
     /// scheme, not a URL), named by its variable with its credentials redacted.
     pub fn build(self) -> Result<InfisicalClient, Error> {
-        let invalid = |message: String| Error::Config(format!("Infisical: {message}"));
+        let invalid = |message: String| Error::configuration([format!("Infisical: {message}")]);
         let raw_url = self.base_url.as_deref().unwrap_or(config::DEFAULT_URL);
         let url = config::base_url(raw_url, self.allow_http).map_err(|reason| {
             let shown = config::shown_url(raw_url);

@@ -24,6 +24,11 @@ use crate::source::Lookup;
 /// turning a typo such as `Duration::ZERO` into an error (or into hundreds of requests a
 /// second to the store).
 ///
+/// Each refresh lists every folder of the struct at the same time, and each folder is seen as
+/// it was when the server read it: Infisical has no snapshot across folders, so a rotation that
+/// writes two folders can be seen half done by one refresh and whole by the next. Keep secrets
+/// that must change together in one folder.
+///
 /// ```no_run
 /// # #[cfg(feature = "derive")] {
 /// use std::time::Duration;

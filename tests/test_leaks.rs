@@ -6,14 +6,18 @@
 //! The subscriber and the panic hook are process-wide, so work on other threads and tasks is
 //! captured too; every test of this file checks the whole capture.
 
+mod support;
+
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io::Write as _;
 use std::os::unix::ffi::OsStringExt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 use std::time::Duration;
+
+use support::Sink;
 
 use secrets_core::testing::{
     DEFAULT_PROJECT_ID, FakeInfisical, FakeInfisicalBuilder, FakeSecret, Fault, Route,
@@ -31,29 +35,6 @@ const CLIENT_ID: &str = "client-id-leaks";
 
 // ---------------------------------------------------------------------------------------
 // Capture
-
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Sink {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
 
 struct Capture {
     logs: Sink,

@@ -7,12 +7,16 @@
 //! a `CONNECT` proxy, a TLS terminator for `infisical.test` (a test CA) in front of the fake
 //! Infisical.
 
-use std::io::{self, Write};
+mod support;
+
+use std::io;
 use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
+
+use support::Sink;
 
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Route};
 use secrets_core::{
@@ -385,7 +389,11 @@ async fn proxy_credentials_never_show() {
     assert!(!heads.is_empty());
     let expected = format!(
         "proxy-authorization: basic {}",
-        base64(format!("proxy-user:{PROXY_PASSWORD}").as_bytes()).to_ascii_lowercase()
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("proxy-user:{PROXY_PASSWORD}")
+        )
+        .to_ascii_lowercase()
     );
     assert!(
         heads[0].to_ascii_lowercase().contains(&expected),
@@ -716,63 +724,14 @@ fn access_token(plain: &[u8]) -> Option<String> {
     (len > 0).then(|| text[start..start + len].to_owned())
 }
 
-/// Standard base64 with padding.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Sink {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
-
 /// Installs, once per process, a TRACE subscriber writing into a buffer (`log` records of the
 /// HTTP stack included).
 fn capture() -> &'static Sink {
     static CAPTURE: OnceLock<Sink> = OnceLock::new();
     CAPTURE.get_or_init(|| {
         let logs = Sink::default();
-        let writer = logs.clone();
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .try_init()
+        // With the `log` bridge: reqwest's own records are captured too.
+        tracing_subscriber::util::SubscriberInitExt::try_init(logs.subscriber())
             .expect("the only subscriber of this test binary");
         logs
     })

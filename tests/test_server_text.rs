@@ -3,9 +3,11 @@
 //! text that echoes what the client sent (a client secret, a token, a value) is scrubbed from
 //! every error and log line.
 
-use std::io::{self, Write};
-use std::sync::{Arc, Mutex, PoisonError};
+mod support;
+
 use std::time::Duration;
+
+use support::Sink;
 
 use secrets_core::testing::{
     DEFAULT_PROJECT_ID, FakeInfisical, FakeInfisicalBuilder, Fault, Route,
@@ -126,40 +128,12 @@ async fn a_login_reply_that_is_an_array_is_an_invalid_response() {
 // ---------------------------------------------------------------------------------------
 // Echoes
 
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Sink {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
-    }
-}
-
 /// Every log line, down to TRACE, of the current thread (the test's runtime, the fake's and
 /// the client's tasks included) until the guard drops.
 fn capture() -> (Sink, tracing::subscriber::DefaultGuard) {
     let sink = Sink::default();
-    let writer = sink.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    (sink, tracing::subscriber::set_default(subscriber))
+    let guard = tracing::subscriber::set_default(sink.subscriber());
+    (sink, guard)
 }
 
 /// Panics if `text` holds a secret of this file, without repeating it.

@@ -264,7 +264,7 @@ async fn withheld_and_unexpanded_values_are_problems_not_values() {
     let kinds: Vec<_> = err.problems().iter().map(|p| p.kind().clone()).collect();
     assert!(matches!(&kinds[0], ProblemKind::Withheld(f) if *f == Folder::new("prod", "/agent")));
     assert!(matches!(&kinds[1], ProblemKind::UnexpandedReference(_)));
-    assert!(err.to_string().contains("withheld ANTHROPIC_API_KEY (field anthropic_api_key): Infisical prod:/agent withholds the value"));
+    assert!(err.to_string().contains("withheld ANTHROPIC_API_KEY (field anthropic_api_key): the store withholds the value in prod:/agent"));
 }
 
 #[tokio::test]

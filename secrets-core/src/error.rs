@@ -406,10 +406,10 @@ impl ProblemKind {
             }
             Self::NotAPath { file_var } => crate::file::not_a_path(file_var),
             Self::Withheld(folder) => format!(
-                "Infisical {folder} withholds the value (secretValueHidden): grant the identity read access to secret values"
+                "the store withholds the value in {folder}: grant the identity read access to secret values"
             ),
             Self::UnexpandedReference(folder) => format!(
-                "Infisical {folder} returned a value with an unexpanded ${{...}} reference: check that the referenced secret exists and is readable"
+                "the store returned a value from {folder} with an unexpanded ${{...}} reference: check that the referenced secret exists and is readable"
             ),
             Self::Store(e) => e.to_string(),
             Self::Config(message) => message.clone(),

@@ -102,18 +102,8 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
+            // The report ends with what would configure Infisical when it is not.
             eprintln!("{e}");
-            if e.problems().iter().any(|p| {
-                p.tried()
-                    .iter()
-                    .any(|l| matches!(l, secrets_core::Lookup::StoreNotConfigured))
-            }) {
-                eprintln!(
-                    "\nInfisical is not configured, so only env vars and files were read. To load from \
-                     Infisical, set INFISICAL_UNIVERSAL_AUTH_CLIENT_ID, INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET, \
-                     INFISICAL_PROJECT_ID and INFISICAL_ENVIRONMENT (and INFISICAL_DOMAIN when self-hosted)."
-                );
-            }
             ExitCode::FAILURE
         }
     }

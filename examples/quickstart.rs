@@ -13,8 +13,8 @@ struct AppSecrets {
     #[secret(name = "OPENFGA_API_TOKEN")]
     openfga_token: SecretString,
     database_url: SecretString,
-    #[secret(default = "8080")]
-    port: u16,
+    #[secret(default = "8080", public)]
+    port: u16, // not a secret: `Debug` shows it
     sentry_dsn: Option<SecretString>,
 }
 

@@ -1357,12 +1357,12 @@ impl InfisicalClientBuilder {
             .map_err(invalid)?
             .unzip();
 
-        let mut http =
-            http_client(&settings, self.ca_bundle_pem.as_deref(), proxy).map_err(invalid)?;
+        let http = http_client(&settings, self.ca_bundle_pem.as_deref(), proxy).map_err(invalid)?;
         #[cfg(feature = "testing")]
-        for (host, addr) in &self.resolve {
-            http = http.resolve(host, *addr);
-        }
+        let http = self
+            .resolve
+            .iter()
+            .fold(http, |http, (host, addr)| http.resolve(host, *addr));
         let http = http.build().map_err(|e| {
             invalid(format!(
                 "cannot set up HTTPS: {}",

@@ -245,7 +245,9 @@
 //! - `testing`: the fake Infisical server.
 #![forbid(unsafe_code)]
 
+mod check;
 mod convert;
+mod describe;
 mod env;
 mod error;
 mod file;
@@ -273,7 +275,9 @@ pub mod testing;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use crate::check::{CheckReport, Drift, KeyCheck, StaleKey};
 pub use crate::convert::FromSecret;
+pub use crate::describe::{Description, KeyDescription};
 // At the root so that the compiler's errors about them name `FromJson`, `FromBytes` and
 // `Flatten` alone, not their path in `__private`; not part of the public API.
 #[doc(hidden)]

@@ -327,9 +327,10 @@ fn key_spec(krate: &TokenStream, field: &Field<'_>) -> TokenStream {
         .fallback_on_store_error
         .as_ref()
         .map(|_| quote!(.fallback_on_store_error()));
+    let doc = field.doc.as_ref().map(|doc| quote!(.doc(#doc)));
     quote! {
         #krate::__private::KeySpec::new(#key, #name)
-            #env #default #optional #path #allow_empty #fallback #named_by_field
+            #env #default #optional #path #allow_empty #fallback #named_by_field #doc
     }
 }
 
@@ -467,6 +468,13 @@ fn impl_inherent(
             #[must_use]
             #vis fn loader() -> #krate::__private::Loader<Self> {
                 #loader
+            }
+
+            /// Every key of this struct, its folder, env var, default and doc comment, without
+            /// a value: for a `.env.example` or a README table.
+            #[must_use]
+            #vis fn describe() -> #krate::__private::Description {
+                #krate::__private::Description::of(<Self as #krate::__private::Secrets>::SPEC)
             }
         }
     }

@@ -12,7 +12,7 @@ use heck::ToShoutySnakeCase as _;
 use crate::ast::{Field, Input, Origin};
 use crate::attr::{ContainerAttrs, Given};
 use crate::ctxt::Ctxt;
-use crate::{fallback, valid};
+use crate::{fallback, manifest, valid};
 
 /// The whole derive: parse, validate, then the impls or the errors with stubs.
 pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
@@ -21,12 +21,18 @@ pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
     let input = Input::from_syn(&cx, node, &attrs);
     if let Some(input) = &input {
         valid::validate(&cx, input);
+        manifest::check(&cx, input);
     }
-    match (cx.check(), input, crate_path(&attrs)) {
+    let mut tokens = match (cx.check(), input, crate_path(&attrs)) {
         (Ok(()), Some(input), Some(krate)) => impl_secrets(&input, &krate),
         (Err(err), _, _) => fallback::expand(node, &attrs, &err),
         (Ok(()), _, _) => unreachable!("an input that cannot be expanded was reported"),
+    };
+    // Also on an error, so that fixing the manifest rebuilds the crate.
+    if let Some(given) = &attrs.manifest {
+        tokens.extend(manifest::track(&given.value));
     }
+    tokens
 }
 
 /// The path to `secrets_core`: `crate = "..."` or `::secrets_core`; `None` when `crate` is not

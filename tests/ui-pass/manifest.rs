@@ -1,0 +1,19 @@
+//! Every required key is in the manifest; optional and defaulted keys need not be.
+
+use secrets_core::{SecretString, Secrets};
+
+#[derive(Secrets)]
+#[secret(path = "/langgraph-agent", environment = "prod", manifest = "tests/manifests/secrets.manifest")]
+struct AppSecrets {
+    anthropic_api_key: SecretString,
+    #[secret(name = "OPENFGA_API_TOKEN")]
+    openfga_token: SecretString,
+    database_url: SecretString,
+    sentry_dsn: Option<SecretString>,
+    #[secret(default = "8080")]
+    port: u16,
+}
+
+fn main() {
+    let _ = AppSecrets::describe();
+}

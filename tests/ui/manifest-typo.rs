@@ -1,7 +1,9 @@
 use secrets_core::{SecretString, Secrets};
 
+// The manifest is relative to CARGO_MANIFEST_DIR, which trybuild sets to its project in
+// target/tests/trybuild/secrets-suite: four levels up is the workspace.
 #[derive(Secrets)]
-#[secret(path = "/langgraph-agent", environment = "prod", manifest = "tests/manifests/secrets.manifest")]
+#[secret(path = "/langgraph-agent", environment = "prod", manifest = "../../../../tests/manifests/secrets.manifest")]
 struct AppSecrets {
     anthropic_api_kye: SecretString,
     database_url: SecretString,

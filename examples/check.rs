@@ -15,7 +15,7 @@ use secrets_core::{Env, ExposeSecret, SecretString, Secrets};
 struct AppSecrets {
     /// The Anthropic API key of the agent.
     anthropic_api_key: SecretString,
-    /// The OpenFGA API token, for authorization checks.
+    /// The API token of the authorization service.
     #[secret(name = "OPENFGA_API_TOKEN")]
     openfga_token: SecretString,
     /// The port to listen on.

@@ -52,7 +52,11 @@ fn assert_no_values(text: &str) {
 #[test]
 fn describe_lists_every_key_with_folder_default_and_doc() {
     let description = ApiSecrets::describe();
-    let keys: Vec<_> = description.keys().iter().map(|k| k.key()).collect();
+    let keys: Vec<_> = description
+        .keys()
+        .iter()
+        .map(secrets_core::KeyDescription::key)
+        .collect();
     assert_eq!(
         keys,
         ["DATABASE_URL", "PORT", "OPENFGA_API_TOKEN", "SENTRY_DSN"]

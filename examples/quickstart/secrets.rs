@@ -9,7 +9,7 @@ use secrets_core::{SecretString, Secrets};
 pub(crate) struct AppSecrets {
     /// The Anthropic API key of the agent.
     pub(crate) anthropic_api_key: SecretString,
-    /// The OpenFGA API token, for authorization checks.
+    /// The API token of the authorization service.
     #[secret(name = "OPENFGA_API_TOKEN")]
     pub(crate) openfga_token: SecretString,
     /// The Postgres URL, with its password.

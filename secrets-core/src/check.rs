@@ -2,7 +2,7 @@
 //! the store holds that no field uses, and the store's key names for a checked-in manifest.
 
 use std::collections::BTreeMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use crate::error::{Error, Problem, StoreError};
 use crate::provenance::Provenance;
@@ -103,7 +103,7 @@ impl KeyCheck {
             None => "optional, in no source".to_owned(),
         };
         if let Some(reason) = &self.fallback {
-            text.push_str(&format!(" (store passed over: {reason})"));
+            let _ = write!(text, " (store passed over: {reason})");
         }
         text
     }
@@ -291,7 +291,6 @@ impl CheckReport {
     }
 
     /// The folders listed, each with its key names (sorted) or why it could not be listed.
-    #[must_use]
     pub fn folders(&self) -> &[(Folder, Result<Vec<String>, StoreError>)] {
         &self.folders
     }
@@ -359,13 +358,15 @@ impl CheckReport {
         for (folder, names) in &self.folders {
             match names {
                 Ok(names) => {
-                    out.push_str(&format!("\n[{folder}]\n"));
+                    let _ = write!(out, "\n[{folder}]\n");
                     for name in names {
                         out.push_str(name);
                         out.push('\n');
                     }
                 }
-                Err(_) => out.push_str(&format!("\n# [{folder}] could not be listed\n")),
+                Err(_) => {
+                    let _ = write!(out, "\n# [{folder}] could not be listed\n");
+                }
             }
         }
         out

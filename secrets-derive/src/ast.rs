@@ -302,6 +302,33 @@ pub(crate) fn is_byte_type(ty: &Type) -> bool {
     is_plain_bytes(ty) || generic_arg(ty, "SecretBox").is_some_and(is_plain_bytes)
 }
 
+/// The text of the `///` lines (`#[doc = "..."]`) of a field, one leading space of each line
+/// dropped as rustdoc does; `None` when there are none or all are blank.
+fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                value:
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(lit),
+                        ..
+                    }),
+                ..
+            }) => Some(lit.value()),
+            _ => None,
+        })
+        .flat_map(|text| {
+            text.lines()
+                .map(|line| line.strip_prefix(' ').unwrap_or(line).trim_end().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let text = lines.join("\n").trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
 #[cfg(test)]
 mod tests {
     use quote::ToTokens as _;
@@ -332,31 +359,4 @@ mod tests {
             assert_eq!(inner(&ty), None);
         }
     }
-}
-
-/// The text of the `///` lines (`#[doc = "..."]`) of a field, one leading space of each line
-/// dropped as rustdoc does; `None` when there are none or all are blank.
-fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
-    let lines: Vec<String> = attrs
-        .iter()
-        .filter(|attr| attr.path().is_ident("doc"))
-        .filter_map(|attr| match &attr.meta {
-            syn::Meta::NameValue(syn::MetaNameValue {
-                value:
-                    syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(lit),
-                        ..
-                    }),
-                ..
-            }) => Some(lit.value()),
-            _ => None,
-        })
-        .flat_map(|text| {
-            text.lines()
-                .map(|line| line.strip_prefix(' ').unwrap_or(line).trim_end().to_owned())
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let text = lines.join("\n").trim().to_owned();
-    (!text.is_empty()).then_some(text)
 }

@@ -4,6 +4,7 @@
 //! The file is what `CheckReport::manifest()` writes: `[environment:/folder]` headers, each
 //! followed by key names, one a line; blank lines and `#` comments are skipped.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use proc_macro2::TokenStream;
@@ -121,7 +122,7 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
         };
         let candidates = matching.iter().flat_map(|s| s.keys.iter());
         if let Some(suggestion) = closest(key, candidates) {
-            message.push_str(&format!(": did you mean `{suggestion}`?"));
+            let _ = write!(message, ": did you mean `{suggestion}`?");
         } else {
             message.push_str(": add the secret to the store and regenerate the manifest with `CheckReport::manifest()`, or make the field an `Option` or give it a default");
         }

@@ -112,7 +112,10 @@ async fn check_of_a_complete_store_is_ok_and_names_each_source() {
     assert!(report.get("SENTRY_DSN").unwrap().is_ok());
     assert_eq!(report.requests(), 1);
     let text = report.to_string();
-    assert!(text.contains("1 folder listing(s)"), "{text}");
+    assert!(
+        text.starts_with("check of ApiSecrets against Infisical: 1 folder listing(s)"),
+        "{text}"
+    );
     assert!(text.contains("ok: 4 key(s) would load"), "{text}");
     assert_no_values(&text);
     assert_no_values(&format!("{report:?}"));
@@ -257,6 +260,45 @@ async fn a_store_failure_is_an_entry_not_an_error_and_fallbacks_are_said() {
     );
     assert!(report.to_string().contains("fallback"), "{report}");
     assert!(!report.to_string().contains("postgres://fallback"));
+}
+
+#[tokio::test]
+async fn a_store_that_is_down_is_reported_per_key_and_in_the_table() {
+    let fake = fake_with(&[]).await;
+    fake.fail_always(Route::ListV4, Fault::Status(503));
+    fake.fail_always(Route::ListV3, Fault::Status(503));
+    let report = ApiSecrets::loader().env(env(&fake, &[])).check().await;
+    assert!(!report.is_ok());
+    for key in ["DATABASE_URL", "OPENFGA_API_TOKEN"] {
+        let problem = report.get(key).unwrap().problem().expect("store failure");
+        assert!(
+            matches!(problem.kind(), secrets_core::ProblemKind::Store(_)),
+            "{problem}"
+        );
+    }
+    let text = report.to_string();
+    assert!(text.contains("503"), "{text}");
+    assert!(text.contains("FAILED"), "{text}");
+}
+
+#[tokio::test]
+async fn without_a_store_the_check_says_so_and_lists_nothing() {
+    let report = ApiSecrets::loader()
+        .env(Env::from_pairs([
+            ("DATABASE_URL", "x"),
+            ("OPENFGA_API_TOKEN", "y"),
+        ]))
+        .check()
+        .await;
+    assert!(report.is_ok(), "{report}");
+    assert_eq!(report.requests(), 0);
+    assert!(report.stale().is_empty());
+    assert!(
+        report
+            .to_string()
+            .starts_with("check of ApiSecrets against no secret store: 0 folder listing(s)"),
+        "{report}"
+    );
 }
 
 #[tokio::test]

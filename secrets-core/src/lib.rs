@@ -39,7 +39,9 @@
 //! `#[derive(Secrets)]` on a struct with named fields generates:
 //! - an impl of [`Secrets`] with a static table of [`KeySpec`]s (checked at compile time);
 //! - inherent `async fn load() -> Result<Self, Error>` and `fn loader() -> Loader<Self>`, so no
-//!   trait import is needed;
+//!   trait import is needed, and `fn describe() -> Description` (every key, folder, default
+//!   and `///` comment, as a `.env.example` or a Markdown table; [`Loader::check`] is the dry
+//!   run against the store);
 //! - a `Debug` that names every field and shows no secret: `[REDACTED]` for a value, `None` or
 //!   `Some([REDACTED])` for an optional field, the value itself for a field marked `public`.
 //!
@@ -54,6 +56,7 @@
 //! | `environment = "prod"` | default Infisical environment slug (`INFISICAL_ENVIRONMENT` overrides it) |
 //! | `prefix = "APP_"` | prefix of every key derived from a field name (not of explicit `name`s) |
 //! | `crate = "path"` | where `secrets_core` is, for a renamed or re-exported dependency |
+//! | `manifest = "secrets.manifest"` | a checked-in list of the store's keys ([`CheckReport::manifest`]), relative to the crate's directory: a required field whose key its folder lacks is a compile error, with a did-you-mean |
 //!
 //! ## Field attributes: `#[secret(...)]` on a field
 //!

@@ -245,15 +245,7 @@ impl<S: Secrets> Loader<S> {
     /// folders that no field uses (see [`CheckReport::stale`](crate::CheckReport::stale)),
     /// and writes the store's key names for a manifest.
     pub async fn check(&self) -> crate::CheckReport {
-        let store = match &self.store {
-            StoreChoice::Given(store) => Some(store.name()),
-            StoreChoice::Disabled => None,
-            StoreChoice::FromEnv => match infisical::from_env(&self.env) {
-                FromEnv::Ready(client) => Some(SecretStore::name(&client)),
-                _ => None,
-            },
-        };
-        let (resolved, provenance, listed) = self.sources().resolve_listed(S::SPEC).await;
+        let (resolved, provenance, (store, listed)) = self.sources().resolve_listed(S::SPEC).await;
         // The conversion is the load's, so a value that would not parse is found; the struct
         // is dropped at once.
         let error = S::from_resolved(resolved).err();
@@ -298,7 +290,7 @@ impl Sources<'_> {
     fn resolve_listed(
         &self,
         spec: StructSpec,
-    ) -> BoxFuture<'_, (Resolved, Provenance, crate::check::Listed)> {
+    ) -> BoxFuture<'_, (Resolved, Provenance, StoreNames)> {
         Box::pin(self.lookup_all(spec, true))
     }
 
@@ -306,8 +298,8 @@ impl Sources<'_> {
         &self,
         spec: StructSpec,
         keep_names: bool,
-    ) -> (Resolved, Provenance, crate::check::Listed) {
-        let mut listed = Vec::new();
+    ) -> (Resolved, Provenance, StoreNames) {
+        let mut listed = (None, Vec::new());
         let mut resolved = Resolved::new(spec);
         let mut provenance = Provenance::new(spec.name());
         check_spec(spec.keys(), &mut resolved);
@@ -318,7 +310,10 @@ impl Sources<'_> {
                 let folders = folders_of(&spec, store.as_ref(), &mut resolved);
                 let listings = fetch_all(&spec, store.as_ref(), folders).await;
                 if keep_names {
-                    listed = names_of(&spec, store.as_ref(), &listings);
+                    listed = (
+                        Some(store.name()),
+                        names_of(&spec, store.as_ref(), &listings),
+                    );
                 }
                 for listing in listings.values().flatten() {
                     if let Some(note) = listing.secrets.note() {
@@ -562,6 +557,9 @@ impl Sources<'_> {
         }
     }
 }
+
+/// The name of the store a check asked, if any, and what each folder listing held.
+type StoreNames = (Option<&'static str>, crate::check::Listed);
 
 /// The store of one load.
 enum ActiveStore {

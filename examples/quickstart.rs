@@ -4,19 +4,15 @@
 //! Run with `cargo run --example quickstart`; it needs no network and no env var.
 
 use secrets_core::testing::FakeInfisical;
-use secrets_core::{Env, ExposeSecret, SecretString, Secrets};
+use secrets_core::{Env, ExposeSecret};
 
-#[derive(Secrets)]
-#[secret(path = "/langgraph-agent", environment = "prod")]
-struct AppSecrets {
-    anthropic_api_key: SecretString,
-    #[secret(name = "OPENFGA_API_TOKEN")]
-    openfga_token: SecretString,
-    database_url: SecretString,
-    #[secret(default = "8080", public)]
-    port: u16, // not a secret: `Debug` shows it
-    sentry_dsn: Option<SecretString>,
-}
+// The struct: `#[derive(Secrets)]` on five fields, in `quickstart/secrets.rs`. Its
+// `.env.example` and README table are generated from it (`AppSecrets::describe()`) and kept
+// in step by a test: `quickstart.env.example`, `quickstart.secrets.md`.
+#[path = "quickstart/secrets.rs"]
+mod secrets;
+
+use secrets::AppSecrets;
 
 #[tokio::main]
 async fn main() {

@@ -370,7 +370,7 @@ pub enum ProblemKind {
 
 impl ProblemKind {
     /// The one word that leads the line in the report.
-    fn word(&self) -> &'static str {
+    pub(crate) fn word(&self) -> &'static str {
         match self {
             Self::Missing => "missing",
             Self::Empty(_) => "empty",

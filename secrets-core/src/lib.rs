@@ -52,7 +52,9 @@
 //! `#[derive(Secrets)]` on a struct with named fields generates:
 //! - an impl of [`Secrets`] with a static table of [`KeySpec`]s (checked at compile time);
 //! - inherent `async fn load() -> Result<Self, Error>` and `fn loader() -> Loader<Self>`, so no
-//!   trait import is needed;
+//!   trait import is needed, and `fn describe() -> Description` (every key, folder, default
+//!   and `///` comment, as a `.env.example` or a Markdown table; [`Loader::check`] is the dry
+//!   run against the store);
 //! - a `Debug` that names every field and shows no secret: `[REDACTED]` for a value, `None` or
 //!   `Some([REDACTED])` for an optional field, the value itself for a field marked `public`.
 //!
@@ -67,6 +69,7 @@
 //! | `environment = "prod"` | default Infisical environment slug (`INFISICAL_ENVIRONMENT` overrides it) |
 //! | `prefix = "APP_"` | prefix of every key derived from a field name (not of explicit `name`s) |
 //! | `crate = "path"` | where `secrets_core` is, for a renamed or re-exported dependency |
+//! | `manifest = "secrets.manifest"` | a checked-in list of the store's keys ([`CheckReport::manifest`]), relative to the crate's directory: a required field whose key its folder lacks is a compile error, with a did-you-mean |
 //!
 //! ## Field attributes: `#[secret(...)]` on a field
 //!
@@ -258,7 +261,9 @@
 //! - `testing`: the fake Infisical server.
 #![forbid(unsafe_code)]
 
+mod check;
 mod convert;
+mod describe;
 mod env;
 mod error;
 mod file;
@@ -286,7 +291,9 @@ pub mod testing;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use crate::check::{CheckReport, Drift, KeyCheck, StaleKey};
 pub use crate::convert::FromSecret;
+pub use crate::describe::{Description, KeyDescription};
 // At the root so that the compiler's errors about them name `FromJson`, `FromBytes` and
 // `Flatten` alone, not their path in `__private`; not part of the public API.
 #[doc(hidden)]

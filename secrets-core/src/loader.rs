@@ -236,6 +236,22 @@ impl<S: Secrets> Loader<S> {
         Ok((secrets, provenance))
     }
 
+    /// Runs every source the load would, converts every value as the load would, and keeps
+    /// neither the struct nor a value: a dry run for a deploy step or a `--check-secrets`
+    /// flag. Never an error: a store failure is an entry of the report. It costs what a load
+    /// costs, one list per folder.
+    ///
+    /// Besides each key's source or problem, the report lists the keys of the struct's
+    /// folders that no field uses (see [`CheckReport::stale`](crate::CheckReport::stale)),
+    /// and writes the store's key names for a manifest.
+    pub async fn check(&self) -> crate::CheckReport {
+        let (resolved, provenance, (store, listed)) = self.sources().resolve_listed(S::SPEC).await;
+        // The conversion is the load's, so a value that would not parse is found; the struct
+        // is dropped at once.
+        let error = S::from_resolved(resolved).err();
+        crate::check::CheckReport::new(S::SPEC, store, &provenance, error.as_ref(), listed)
+    }
+
     fn sources(&self) -> Sources<'_> {
         Sources {
             env: &self.env,
@@ -264,10 +280,26 @@ impl Sources<'_> {
     /// Boxed so that the state machine is compiled here: a future awaited only by generic
     /// code would be compiled again in each crate that instantiates that code.
     fn resolve(&self, spec: StructSpec) -> BoxFuture<'_, (Resolved, Provenance)> {
-        Box::pin(self.lookup_all(spec))
+        Box::pin(async move {
+            let (resolved, provenance, _) = self.lookup_all(spec, false).await;
+            (resolved, provenance)
+        })
     }
 
-    async fn lookup_all(&self, spec: StructSpec) -> (Resolved, Provenance) {
+    /// As [`resolve`](Self::resolve), with the key names of every folder listed.
+    fn resolve_listed(
+        &self,
+        spec: StructSpec,
+    ) -> BoxFuture<'_, (Resolved, Provenance, StoreNames)> {
+        Box::pin(self.lookup_all(spec, true))
+    }
+
+    async fn lookup_all(
+        &self,
+        spec: StructSpec,
+        keep_names: bool,
+    ) -> (Resolved, Provenance, StoreNames) {
+        let mut listed = (None, Vec::new());
         let mut resolved = Resolved::new(spec);
         let mut provenance = Provenance::new(spec.name());
         check_spec(spec.keys(), &mut resolved);
@@ -277,6 +309,12 @@ impl Sources<'_> {
             ActiveStore::Ready(store) => {
                 let folders = folders_of(&spec, store.as_ref(), &mut resolved);
                 let listings = fetch_all(&spec, store.as_ref(), folders).await;
+                if keep_names {
+                    listed = (
+                        Some(store.name()),
+                        names_of(&spec, store.as_ref(), &listings),
+                    );
+                }
                 for listing in listings.values().flatten() {
                     if let Some(note) = listing.secrets.note() {
                         provenance.note(note);
@@ -305,7 +343,7 @@ impl Sources<'_> {
             let outcome = self.resolve_key(key, store_lookup, &mut provenance).await;
             settle(index, key, outcome, &mut resolved, &mut provenance);
         }
-        (resolved, provenance)
+        (resolved, provenance, listed)
     }
 
     /// The store for this load; when there is none, the reason is noted (env-only) or
@@ -519,6 +557,9 @@ impl Sources<'_> {
         }
     }
 }
+
+/// The name of the store a check asked, if any, and what each folder listing held.
+type StoreNames = (Option<&'static str>, crate::check::Listed);
 
 /// The store of one load.
 enum ActiveStore {
@@ -779,6 +820,35 @@ async fn fetch_all(
                 })
                 .map_err(|e| e.with_folder(folder.clone()).with_store(store.name()));
             (folder, result)
+        })
+        .collect()
+}
+
+/// The key names of every listing, each with its import and whether a field of `spec` reads
+/// it, for a check; no value.
+fn names_of(
+    spec: &StructSpec,
+    store: &dyn SecretStore,
+    listings: &BTreeMap<Folder, Result<Listing, StoreError>>,
+) -> crate::check::Listed {
+    listings
+        .iter()
+        .map(|(folder, listing)| {
+            let names = listing.as_ref().map_err(Clone::clone).map(|listing| {
+                listing
+                    .secrets
+                    .keys()
+                    .map(|name| {
+                        let used = spec.keys().iter().any(|key| {
+                            key.key() == name
+                                && folder_of(spec, store, key).as_ref() == Some(folder)
+                        });
+                        let import = listing.secrets.get(name).and_then(|s| s.import().cloned());
+                        (name.to_owned(), import, used)
+                    })
+                    .collect()
+            });
+            (folder.clone(), names)
         })
         .collect()
 }

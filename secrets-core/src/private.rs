@@ -12,6 +12,7 @@ use crate::convert::{parse_bool, scrub};
 
 pub use crate::kinds::{Encoding, FromBytes};
 
+pub use crate::describe::Description;
 pub use crate::error::Error;
 pub use crate::loader::Loader;
 pub use crate::resolved::Resolved;

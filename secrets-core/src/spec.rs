@@ -43,6 +43,7 @@ pub struct KeySpec {
     allow_empty: bool,
     fallback_on_store_error: bool,
     named_by_field: bool,
+    doc: Option<&'static str>,
 }
 
 impl fmt::Debug for KeySpec {
@@ -58,6 +59,7 @@ impl fmt::Debug for KeySpec {
             .field("allow_empty", &self.allow_empty)
             .field("fallback_on_store_error", &self.fallback_on_store_error)
             .field("named_by_field", &self.named_by_field)
+            .field("doc", &self.doc)
             .finish()
     }
 }
@@ -86,7 +88,22 @@ impl KeySpec {
             allow_empty: false,
             fallback_on_store_error: false,
             named_by_field: false,
+            doc: None,
         }
+    }
+
+    /// The field's documentation (its `///` comment, which the derive captures), shown by
+    /// [`describe`](crate::Description).
+    #[must_use]
+    pub const fn doc(mut self, doc: &'static str) -> Self {
+        self.doc = Some(doc);
+        self
+    }
+
+    /// The field's documentation, if any (see [`doc`](Self::doc)).
+    #[must_use]
+    pub const fn doc_comment(&self) -> Option<&'static str> {
+        self.doc
     }
 
     /// Reads the env var `var` as the second source. The file variable is set apart with

@@ -37,6 +37,8 @@ pub(crate) struct Field<'a> {
     /// `T` when the field (`Option` aside) is a `Vec<T>` read as a list: split on `,` or the
     /// `split` separator, each item converted on its own.
     pub(crate) list: Option<&'a Type>,
+    /// The field's `///` comment, lines joined with `\n`; `None` without one.
+    pub(crate) doc: Option<String>,
 }
 
 /// A key or env var name, and the token an error about it points at.
@@ -163,6 +165,7 @@ impl<'a> Field<'a> {
                 },
                 env: None,
                 list: None,
+                doc: None,
             });
         }
         // The key: `name = "..."` verbatim, else the prefix and the field name in
@@ -202,6 +205,7 @@ impl<'a> Field<'a> {
             key,
             env,
             list,
+            doc: doc_comment(&field.attrs),
         })
     }
 
@@ -296,6 +300,33 @@ fn is_plain_bytes(ty: &Type) -> bool {
 /// A type `decode` fills: `[u8; N]`, `Vec<u8>`, or either in a `SecretBox`.
 pub(crate) fn is_byte_type(ty: &Type) -> bool {
     is_plain_bytes(ty) || generic_arg(ty, "SecretBox").is_some_and(is_plain_bytes)
+}
+
+/// The text of the `///` lines (`#[doc = "..."]`) of a field, one leading space of each line
+/// dropped as rustdoc does; `None` when there are none or all are blank.
+fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(syn::MetaNameValue {
+                value:
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(lit),
+                        ..
+                    }),
+                ..
+            }) => Some(lit.value()),
+            _ => None,
+        })
+        .flat_map(|text| {
+            text.lines()
+                .map(|line| line.strip_prefix(' ').unwrap_or(line).trim_end().to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let text = lines.join("\n").trim().to_owned();
+    (!text.is_empty()).then_some(text)
 }
 
 #[cfg(test)]

@@ -16,8 +16,8 @@ use syn::{Attribute, Expr, Lit, LitStr, Path, Token};
 use crate::ctxt::Ctxt;
 use crate::symbol::{
     ALLOW_EMPTY, CONTAINER_OPTIONS, CRATE, DECODE, DEFAULT, ENV, ENVIRONMENT,
-    FALLBACK_ON_STORE_ERROR, FIELD_OPTIONS, FLATTEN, JSON, NAME, NO_ENV, PATH, PREFIX, PUBLIC,
-    SECRET, SPLIT, Symbol, WITH,
+    FALLBACK_ON_STORE_ERROR, FIELD_OPTIONS, FLATTEN, JSON, MANIFEST, NAME, NO_ENV, PATH, PREFIX,
+    PUBLIC, SECRET, SPLIT, Symbol, WITH,
 };
 
 /// An option as written: the option word (for spans) and its value.
@@ -34,6 +34,8 @@ pub(crate) struct ContainerAttrs {
     pub(crate) prefix: Option<Given<LitStr>>,
     /// `None` inside when the literal is not a path (already reported).
     pub(crate) krate: Option<Given<Option<Path>>>,
+    /// The checked-in list of the store's keys, relative to `CARGO_MANIFEST_DIR`.
+    pub(crate) manifest: Option<Given<LitStr>>,
 }
 
 /// `#[secret(...)]` on a field.
@@ -141,6 +143,10 @@ impl ContainerAttrs {
                     if let Some(lit) = parse_str(cx, &meta, CRATE)? {
                         let path = parse_crate_path(cx, &lit);
                         set(cx, &mut this.krate, &meta, path);
+                    }
+                } else if meta.path == MANIFEST {
+                    if let Some(lit) = parse_str(cx, &meta, MANIFEST)? {
+                        set(cx, &mut this.manifest, &meta, lit);
                     }
                 } else {
                     unknown(cx, &meta, Place::Container)?;
@@ -404,7 +410,7 @@ fn closest(word: &str, options: &[Symbol]) -> Option<Symbol> {
 
 /// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
 /// neighbouring characters.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
@@ -712,8 +718,8 @@ mod tests {
         assert_eq!(
             errs,
             [
-                "`name` goes on a field, not on the struct; expected one of `path`, `environment`, `prefix`, `crate`",
-                "unknown secret attribute `frobnicate`; expected one of `path`, `environment`, `prefix`, `crate`",
+                "`name` goes on a field, not on the struct; expected one of `path`, `environment`, `prefix`, `crate`, `manifest`",
+                "unknown secret attribute `frobnicate`; expected one of `path`, `environment`, `prefix`, `crate`, `manifest`",
                 "unknown secret attribute `nmae` (did you mean `name`?); expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`, `public`, `decode`, `split`, `json`, `with`, `flatten`, `prefix`",
                 "`crate` goes on the struct, not on a field; expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`, `public`, `decode`, `split`, `json`, `with`, `flatten`, `prefix`",
                 "`prefix` on a field starts the keys of a nested struct: `#[secret(flatten, prefix = \"DB_\")]`; a prefix of this struct's keys goes on the struct",

@@ -12,7 +12,7 @@ use heck::ToShoutySnakeCase as _;
 use crate::ast::{Field, Input, Origin};
 use crate::attr::{ContainerAttrs, Given};
 use crate::ctxt::Ctxt;
-use crate::{fallback, valid};
+use crate::{fallback, manifest, valid};
 
 /// The whole derive: parse, validate, then the impls or the errors with stubs.
 pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
@@ -21,12 +21,18 @@ pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
     let input = Input::from_syn(&cx, node, &attrs);
     if let Some(input) = &input {
         valid::validate(&cx, input);
+        manifest::check(&cx, input);
     }
-    match (cx.check(), input, crate_path(&attrs)) {
+    let mut tokens = match (cx.check(), input, crate_path(&attrs)) {
         (Ok(()), Some(input), Some(krate)) => impl_secrets(&input, &krate),
         (Err(err), _, _) => fallback::expand(node, &attrs, &err),
         (Ok(()), _, _) => unreachable!("an input that cannot be expanded was reported"),
+    };
+    // Also on an error, so that fixing the manifest rebuilds the crate.
+    if let Some(given) = &attrs.manifest {
+        tokens.extend(manifest::track(&given.value));
     }
+    tokens
 }
 
 /// The path to `secrets_core`: `crate = "..."` or `::secrets_core`; `None` when `crate` is not
@@ -327,9 +333,10 @@ fn key_spec(krate: &TokenStream, field: &Field<'_>) -> TokenStream {
         .fallback_on_store_error
         .as_ref()
         .map(|_| quote!(.fallback_on_store_error()));
+    let doc = field.doc.as_ref().map(|doc| quote!(.doc(#doc)));
     quote! {
         #krate::__private::KeySpec::new(#key, #name)
-            #env #default #optional #path #allow_empty #fallback #named_by_field
+            #env #default #optional #path #allow_empty #fallback #named_by_field #doc
     }
 }
 
@@ -467,6 +474,13 @@ fn impl_inherent(
             #[must_use]
             #vis fn loader() -> #krate::__private::Loader<Self> {
                 #loader
+            }
+
+            /// Every key of this struct, its folder, env var, default and doc comment, without
+            /// a value: for a `.env.example` or a README table.
+            #[must_use]
+            #vis fn describe() -> #krate::__private::Description {
+                #krate::__private::Description::of(<Self as #krate::__private::Secrets>::SPEC)
             }
         }
     }

@@ -6,6 +6,7 @@ mod attr;
 mod ctxt;
 mod expand;
 mod fallback;
+mod manifest;
 mod symbol;
 mod valid;
 

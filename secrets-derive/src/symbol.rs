@@ -16,6 +16,7 @@ pub(crate) const PATH: Symbol = Symbol("path");
 pub(crate) const ENVIRONMENT: Symbol = Symbol("environment");
 pub(crate) const PREFIX: Symbol = Symbol("prefix");
 pub(crate) const CRATE: Symbol = Symbol("crate");
+pub(crate) const MANIFEST: Symbol = Symbol("manifest");
 
 // Field options (`path` and `prefix` are shared with the container).
 pub(crate) const NAME: Symbol = Symbol("name");
@@ -32,7 +33,7 @@ pub(crate) const WITH: Symbol = Symbol("with");
 pub(crate) const FLATTEN: Symbol = Symbol("flatten");
 
 /// The options of `#[secret(...)]` on the struct, in the order the errors list them.
-pub(crate) const CONTAINER_OPTIONS: &[Symbol] = &[PATH, ENVIRONMENT, PREFIX, CRATE];
+pub(crate) const CONTAINER_OPTIONS: &[Symbol] = &[PATH, ENVIRONMENT, PREFIX, CRATE, MANIFEST];
 
 /// The options of `#[secret(...)]` on a field, in the order the errors list them.
 pub(crate) const FIELD_OPTIONS: &[Symbol] = &[

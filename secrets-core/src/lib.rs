@@ -149,7 +149,8 @@
 //!
 //! 1. **the secret store**: Infisical (or any [`SecretStore`]), one list request per folder,
 //!    all folders concurrently;
-//! 2. **the env var**: the key, or the field's `env` (not with `no_env`);
+//! 2. **the env var**: the key, or the field's `env` (not with `no_env`); then, only when
+//!    the loader was asked to read one ([`Loader::dotenv`]), the same name in a `.env` file;
 //! 3. **the file** named by `<ENV>_FILE` (the Docker and Kubernetes secrets convention), then
 //!    a file named like the key in the [secrets directory](Loader::secrets_dir); a single
 //!    trailing newline is dropped;
@@ -158,6 +159,16 @@
 //!
 //! Env vars are read through an [`Env`] lookup (the process environment by default; a map in
 //! tests). The library never calls `set_var`.
+//!
+//! ## `.env` files
+//!
+//! A `.env` file is read only when asked, with [`Loader::dotenv`]: a file left in a working
+//! directory (a container image, a deploy checkout) would otherwise quietly feed values to a
+//! production service, ahead of the files and defaults it was meant to use. A variable of the
+//! file stands in for one the process environment does not set; the provenance shows its
+//! value as `.env:LINE` ([`Source::DotEnv`]). A missing file is fine, a line that does not
+//! parse is a problem naming the file and the line, never the value. When keys are missing
+//! and a `.env` in the working directory was not read, the report's closing line says so.
 //!
 //! A key falls back from the store to lower sources only when the store listed its folder and
 //! the key was not there, or when no store is configured. When the store fails for a folder
@@ -227,6 +238,29 @@
 //!   token is renewed before it expires (or replaced by a new login when it cannot be); see
 //!   [`InfisicalClient`] and [`ClientStats`].
 //!
+//! # Any executor, or none
+//!
+//! `load()` is an ordinary future: poll it from `#[tokio::main]`, from another executor
+//! (`futures::executor::block_on`, pollster), or skip async altogether with
+//! `AppSecrets::load_blocking()` ([`Loader::load_blocking`]) in a plain `fn main()`. What
+//! runtime is used, and when:
+//!
+//! - Polled by a Tokio runtime with IO and time enabled (`#[tokio::main]`, `#[tokio::test]`,
+//!   `enable_all()`), everything runs right there, on the caller's runtime: the Infisical
+//!   requests, their deadlines and retries, and a watch's refresh task and its sleeps (so a
+//!   test under `start_paused = true` controls them).
+//! - Polled by anything else (another executor, no runtime, or a Tokio runtime built without
+//!   `enable_io`/`enable_time`), the load runs on the library's own runtime: one background
+//!   thread (`secrets-core-runtime`) with a current-thread Tokio runtime, started on first use
+//!   and kept for the life of the process. The caller's future only waits for it, and a
+//!   watch's refresh task lives there too. Tokio cannot be asked whether a runtime has IO and
+//!   time, so the library finds out once per runtime by trying (a caught, unreported panic).
+//! - `load_blocking()` runs the load on a new thread with a current-thread runtime of its
+//!   own and blocks the calling thread until it is done, so it neither panics nor deadlocks
+//!   when called inside a runtime (it does hold that runtime's thread meanwhile).
+//!
+//! Files are always read on a thread of their own, whoever polls.
+//!
 //! # Secrets stay secret
 //!
 //! Values are [`SecretString`]s from the moment they are read: `Debug` is redacted, memory is
@@ -236,8 +270,15 @@
 //!
 //! # Testing your own `load()`
 //!
-//! The `testing` feature adds [`testing::FakeInfisical`](crate::testing), an in-process fake
-//! Infisical server on 127.0.0.1 to point a loader at.
+//! The `testing` feature adds the `testing` module: `testing::FakeInfisical`, an in-process
+//! fake Infisical server on 127.0.0.1 to point `AppSecrets::loader()` at from your own
+//! `#[tokio::test]`s. Its docs start with that pattern; without Infisical, give the loader an
+//! [`Env::from_pairs`] map. Add it to your dev-dependencies only:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! secrets-core = { version = "0.1", features = ["testing"] }
+//! ```
 //!
 //! # Feature flags
 //!
@@ -246,6 +287,7 @@
 #![forbid(unsafe_code)]
 
 mod convert;
+mod dotenv;
 mod env;
 mod error;
 mod file;
@@ -259,6 +301,7 @@ mod proptests;
 mod provenance;
 mod report;
 mod resolved;
+mod runtime;
 mod secrets;
 mod source;
 mod spec;

@@ -151,7 +151,7 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
         };
         // The first refresh is due one interval after this load, however late the task starts.
         let first_due = crate::time::after(jittered(self.interval, self.jitter));
-        let task = tokio::spawn(refresher.supervise(tx, first_due));
+        let task = crate::runtime::spawn(refresher.supervise(tx, first_due));
         Ok(Live { rx, status, task })
     }
 }

@@ -66,6 +66,16 @@ pub enum Source {
     },
     /// A file in the secrets directory given to the loader.
     SecretsDir(PathBuf),
+    /// A line of the `.env` file the loader was asked to read
+    /// ([`Loader::dotenv`](crate::Loader::dotenv)), shown as `.env:3`.
+    DotEnv {
+        /// The variable the line sets.
+        var: String,
+        /// The `.env` file, as given to the loader.
+        path: PathBuf,
+        /// The line (from 1) the entry ends on; a quoted value may span lines.
+        line: usize,
+    },
     /// The field's `default`.
     Default,
 }
@@ -86,6 +96,7 @@ impl fmt::Display for Source {
             Self::Env(var) => write!(f, "env {var}"),
             Self::File { var, path } => write!(f, "file {} (from {var})", path.display()),
             Self::SecretsDir(path) => write!(f, "file {}", path.display()),
+            Self::DotEnv { path, line, .. } => write!(f, "{}:{line}", path.display()),
             Self::Default => f.write_str("default"),
         }
     }

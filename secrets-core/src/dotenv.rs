@@ -117,3 +117,49 @@ pub(crate) fn os_value(entry: &Entry) -> std::ffi::OsString {
     let text = Zeroizing::new(entry.value.expose_secret().to_owned());
     std::ffi::OsString::from(text.as_str())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(text: &str) -> HashMap<String, Entry> {
+        match parse(Path::new(".env"), text.as_bytes()) {
+            DotEnv::Read(entries) => entries,
+            DotEnv::Invalid(message) => panic!("{message}"),
+            DotEnv::Missing => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn each_entry_knows_its_line() {
+        let text = "\u{feff}# comment\nA=1\n\nB='two\nlines'\nexport C=3 # trailing\nA=again\nD=4";
+        let entries = entries(text);
+        let line = |name: &str| entries[name].line;
+        assert_eq!((line("A"), line("B"), line("C"), line("D")), (2, 5, 6, 8));
+        assert_eq!(
+            entries["A"].value.expose_secret(),
+            "1",
+            "the first entry wins"
+        );
+        assert_eq!(entries["B"].value.expose_secret(), "two\nlines");
+        assert_eq!(entries["C"].value.expose_secret(), "3");
+    }
+
+    #[test]
+    fn a_bad_line_is_named_by_number_without_its_text() {
+        for (text, line) in [
+            ("A=1\nB secret-value\n", 2),
+            ("A=1\nB=\"secret-value\n", 2),
+            ("A=1\r\n\r\nB secret-value", 3),
+        ] {
+            let DotEnv::Invalid(message) = parse(Path::new("dev/.env"), text.as_bytes()) else {
+                panic!("{text:?} parsed");
+            };
+            assert_eq!(
+                message,
+                format!("dev/.env line {line} is not a `NAME=value` line")
+            );
+            assert!(!message.contains("secret"), "{message}");
+        }
+    }
+}

@@ -97,6 +97,49 @@
 //! | anything, with `with = "parse"` | your function | | its message, the value scrubbed out |
 //! | a `#[derive(Secrets)]` struct with `flatten` | its own fields, as part of this struct | | each field's own |
 //!
+//! `SecretBox<T>` needs `T: Zeroize` (secrecy wipes the value on drop): integers, arrays of
+//! them, `String` and `Vec` have it; for a type of your own, derive it with the re-exported
+//! [`zeroize`] crate (`use secrets_core::zeroize::Zeroize;`, and its `derive` feature) or
+//! implement it by hand:
+//!
+//! ```
+//! # #[cfg(feature = "derive")] {
+//! use secrets_core::zeroize::Zeroize;
+//! use secrets_core::{Env, ExposeSecret, SecretBox, Secrets};
+//!
+//! #[derive(Debug)]
+//! struct Pin(u32);
+//!
+//! impl std::str::FromStr for Pin {
+//!     type Err = std::num::ParseIntError;
+//!     fn from_str(text: &str) -> Result<Self, Self::Err> {
+//!         text.parse().map(Pin)
+//!     }
+//! }
+//!
+//! impl Zeroize for Pin {
+//!     fn zeroize(&mut self) {
+//!         self.0.zeroize();
+//!     }
+//! }
+//!
+//! #[derive(Secrets)]
+//! struct AppSecrets {
+//!     unlock_pin: SecretBox<Pin>,
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let secrets = AppSecrets::loader()
+//!     .env(Env::from_pairs([("UNLOCK_PIN", "4321")]))
+//!     .without_store()
+//!     .load()
+//!     .await
+//!     .unwrap();
+//! assert_eq!(secrets.unlock_pin.expose_secret().0, 4321);
+//! # });
+//! # }
+//! ```
+//!
 //! `Option<T>` of any of them makes the field optional. An empty value follows the rules for
 //! empty values below (an empty list is one). A type that cannot be loaded is a compile error
 //! on the type that names the options that fit.
@@ -335,6 +378,8 @@ pub use crate::source::{Folder, Lookup, Source};
 pub use crate::spec::{KeySpec, StructSpec};
 pub use crate::store::{BoxFuture, FolderSecrets, SecretStore, StoredSecret, StoredValue};
 pub use secrecy::{ExposeSecret, ExposeSecretMut, SecretBox, SecretString};
+/// The `zeroize` crate, for the `T: Zeroize` that a [`SecretBox<T>`](SecretBox) field needs.
+pub use zeroize;
 
 /// Derives [`Secrets`] for a struct with named fields: the key table, `from_resolved`, inherent
 /// `load()` and `loader()`, and a `Debug` that shows no secret.

@@ -200,3 +200,37 @@ fn watch_refreshes_under_a_non_tokio_executor() {
     assert_eq!(live.current().api_key.expose_secret(), "key-2");
     assert!(!live.is_stopped());
 }
+
+const CHILD: &str = "SECRETS_TEST_RUNTIME_CHILD";
+
+#[test]
+fn the_derived_load_blocking_reads_the_process_environment_from_plain_and_async_code() {
+    let name = "the_derived_load_blocking_reads_the_process_environment_from_plain_and_async_code";
+    if std::env::var_os(CHILD).is_none() {
+        let file = api_key_file();
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([name, "--exact", "--nocapture", "--test-threads=1"])
+            .env_clear()
+            .env(CHILD, "1")
+            .env("DATABASE_URL", "postgres://env/app")
+            .env("API_KEY_FILE", file.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success() && stdout.contains("1 passed"),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        return;
+    }
+    check(&AppSecrets::load_blocking().unwrap(), "postgres://env/app");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let secrets = runtime
+        .block_on(async { AppSecrets::load_blocking() })
+        .unwrap();
+    check(&secrets, "postgres://env/app");
+}

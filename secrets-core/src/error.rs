@@ -12,6 +12,32 @@ use crate::source::{Folder, Lookup, Source};
 /// `Debug` prints the same report as `Display`, because `fn main() -> Result<(), Error>`
 /// shows an error with `Debug`: a service that refuses to start prints the readable report.
 /// The structure is there through [`report`](Self::report) and [`problems`](Self::problems).
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use secrets_core::{Env, Error, ProblemKind, SecretString, Secrets};
+///
+/// #[derive(Secrets)]
+/// struct AppSecrets {
+///     database_url: SecretString,
+///     port: u16,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let error = AppSecrets::loader()
+///     .env(Env::from_pairs([("PORT", "eighty")]))
+///     .without_store()
+///     .load()
+///     .await
+///     .unwrap_err();
+/// assert!(matches!(error, Error::Load(_)));
+/// // Every problem, not only the first, and never the value.
+/// let report = error.report().unwrap();
+/// assert_eq!(report.problems().len(), 2);
+/// assert!(!error.to_string().contains("eighty"));
+/// # });
+/// # }
+/// ```
 #[derive(Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -173,6 +199,35 @@ impl StdError for Report {}
 /// One thing wrong: with one key, with the secret store for many keys at once
 /// ([`ProblemKind::Store`]: one problem per cause, listing every key it kept from loading), or
 /// with the loader's setup ([`ProblemKind::Config`]).
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use secrets_core::{Env, Error, ProblemKind, SecretString, Secrets};
+///
+/// #[derive(Secrets)]
+/// struct AppSecrets {
+///     database_url: SecretString,
+///     port: u16,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let error = AppSecrets::loader()
+///     .env(Env::from_pairs([("PORT", "eighty")]))
+///     .without_store()
+///     .load()
+///     .await
+///     .unwrap_err();
+/// for problem in error.problems() {
+///     match problem.kind() {
+///         // `tried` is every place looked in, in order.
+///         ProblemKind::Missing => assert_eq!(problem.key(), Some("DATABASE_URL")),
+///         ProblemKind::Invalid { source, .. } => assert_eq!(source.to_string(), "env PORT"),
+///         other => panic!("unexpected {other:?}"),
+///     }
+/// }
+/// # });
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Problem {
     key: Option<String>,
@@ -322,6 +377,30 @@ impl fmt::Display for Problem {
 }
 
 /// What is wrong with a key.
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use secrets_core::{Env, Error, ProblemKind, SecretString, Secrets};
+///
+/// #[derive(Secrets)]
+/// struct AppSecrets {
+///     database_url: SecretString,
+///     port: u16,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let error = AppSecrets::loader()
+///     .env(Env::from_pairs([("PORT", "eighty")]))
+///     .without_store()
+///     .load()
+///     .await
+///     .unwrap_err();
+/// let kinds: Vec<_> = error.problems().iter().map(|problem| problem.kind()).collect();
+/// assert!(matches!(kinds[0], ProblemKind::Missing));
+/// assert!(matches!(kinds[1], ProblemKind::Invalid { .. }));
+/// # });
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ProblemKind {
@@ -439,6 +518,19 @@ impl fmt::Display for ProblemKind {
 /// `Display` names the request that failed: the folder's listing (`Infisical prod:/api
 /// answered 403 ...`), or the login or token renewal it needed first (`Infisical Universal
 /// Auth login failed: 401 ...`); see [`call`](Self::call).
+///
+/// A custom [`SecretStore`](crate::SecretStore) returns one when a listing fails:
+///
+/// ```
+/// use std::time::Duration;
+/// use secrets_core::{StoreError, StoreErrorKind};
+///
+/// let error = StoreError::new(StoreErrorKind::Server, "the vault is sealed")
+///     .with_status(503)
+///     .with_retry_after(Duration::from_secs(5));
+/// assert_eq!(error.kind(), StoreErrorKind::Server);
+/// assert_eq!(error.status(), Some(503));
+/// ```
 #[derive(Debug, Clone)]
 pub struct StoreError {
     kind: StoreErrorKind,
@@ -642,6 +734,13 @@ impl fmt::Display for StoreError {
 impl StdError for StoreError {}
 
 /// Which request to the store failed.
+///
+/// ```
+/// use secrets_core::{StoreCall, StoreError, StoreErrorKind};
+///
+/// let error = StoreError::new(StoreErrorKind::Unauthorized, "bad credentials");
+/// assert_eq!(error.call(), StoreCall::List);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StoreCall {
@@ -658,6 +757,13 @@ pub enum StoreCall {
 
 /// The kinds of store failure; each fails the keys of its folder closed unless they opt in to
 /// fall back.
+///
+/// ```
+/// use secrets_core::{StoreError, StoreErrorKind};
+///
+/// let error = StoreError::new(StoreErrorKind::Forbidden, "no access to prod");
+/// assert_eq!(error.kind(), StoreErrorKind::Forbidden);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StoreErrorKind {

@@ -113,6 +113,49 @@
 //! | anything, with `with = "parse"` | your function | | its message, the value scrubbed out |
 //! | a `#[derive(Secrets)]` struct with `flatten` | its own fields, as part of this struct | | each field's own |
 //!
+//! `SecretBox<T>` needs `T: Zeroize` (secrecy wipes the value on drop): integers, arrays of
+//! them, `String` and `Vec` have it; for a type of your own, derive it with the re-exported
+//! [`zeroize`] crate (`use secrets_core::zeroize::Zeroize;`, and its `derive` feature) or
+//! implement it by hand:
+//!
+//! ```
+//! # #[cfg(feature = "derive")] {
+//! use secrets_core::zeroize::Zeroize;
+//! use secrets_core::{Env, ExposeSecret, SecretBox, Secrets};
+//!
+//! #[derive(Debug)]
+//! struct Pin(u32);
+//!
+//! impl std::str::FromStr for Pin {
+//!     type Err = std::num::ParseIntError;
+//!     fn from_str(text: &str) -> Result<Self, Self::Err> {
+//!         text.parse().map(Pin)
+//!     }
+//! }
+//!
+//! impl Zeroize for Pin {
+//!     fn zeroize(&mut self) {
+//!         self.0.zeroize();
+//!     }
+//! }
+//!
+//! #[derive(Secrets)]
+//! struct AppSecrets {
+//!     unlock_pin: SecretBox<Pin>,
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let secrets = AppSecrets::loader()
+//!     .env(Env::from_pairs([("UNLOCK_PIN", "4321")]))
+//!     .without_store()
+//!     .load()
+//!     .await
+//!     .unwrap();
+//! assert_eq!(secrets.unlock_pin.expose_secret().0, 4321);
+//! # });
+//! # }
+//! ```
+//!
 //! `Option<T>` of any of them makes the field optional. An empty value follows the rules for
 //! empty values below (an empty list is one). A type that cannot be loaded is a compile error
 //! on the type that names the options that fit.
@@ -165,7 +208,8 @@
 //!
 //! 1. **the secret store**: Infisical (or any [`SecretStore`]), one list request per folder,
 //!    all folders concurrently;
-//! 2. **the env var**: the key, or the field's `env` (not with `no_env`);
+//! 2. **the env var**: the key, or the field's `env` (not with `no_env`); then, only when
+//!    the loader was asked to read one ([`Loader::dotenv`]), the same name in a `.env` file;
 //! 3. **the file** named by `<ENV>_FILE` (the Docker and Kubernetes secrets convention), then
 //!    a file named like the key in the [secrets directory](Loader::secrets_dir); a single
 //!    trailing newline is dropped;
@@ -174,6 +218,16 @@
 //!
 //! Env vars are read through an [`Env`] lookup (the process environment by default; a map in
 //! tests). The library never calls `set_var`.
+//!
+//! ## `.env` files
+//!
+//! A `.env` file is read only when asked, with [`Loader::dotenv`]: a file left in a working
+//! directory (a container image, a deploy checkout) would otherwise quietly feed values to a
+//! production service, ahead of the files and defaults it was meant to use. A variable of the
+//! file stands in for one the process environment does not set; the provenance shows its
+//! value as `.env:LINE` ([`Source::DotEnv`]). A missing file is fine, a line that does not
+//! parse is a problem naming the file and the line, never the value. When keys are missing
+//! and a `.env` in the working directory was not read, the report's closing line says so.
 //!
 //! A key falls back from the store to lower sources only when the store listed its folder and
 //! the key was not there, or when no store is configured. When the store fails for a folder
@@ -243,6 +297,29 @@
 //!   token is renewed before it expires (or replaced by a new login when it cannot be); see
 //!   [`InfisicalClient`] and [`ClientStats`].
 //!
+//! # Any executor, or none
+//!
+//! `load()` is an ordinary future: poll it from `#[tokio::main]`, from another executor
+//! (`futures::executor::block_on`, pollster), or skip async altogether with
+//! `AppSecrets::load_blocking()` ([`Loader::load_blocking`]) in a plain `fn main()`. What
+//! runtime is used, and when:
+//!
+//! - Polled by a Tokio runtime with IO and time enabled (`#[tokio::main]`, `#[tokio::test]`,
+//!   `enable_all()`), everything runs right there, on the caller's runtime: the Infisical
+//!   requests, their deadlines and retries, and a watch's refresh task and its sleeps (so a
+//!   test under `start_paused = true` controls them).
+//! - Polled by anything else (another executor, no runtime, or a Tokio runtime built without
+//!   `enable_io`/`enable_time`), the load runs on the library's own runtime: one background
+//!   thread (`secrets-core-runtime`) with a current-thread Tokio runtime, started on first use
+//!   and kept for the life of the process. The caller's future only waits for it, and a
+//!   watch's refresh task lives there too. Tokio cannot be asked whether a runtime has IO and
+//!   time, so the library finds out once per runtime by trying (a caught, unreported panic).
+//! - `load_blocking()` runs the load on a new thread with a current-thread runtime of its
+//!   own and blocks the calling thread until it is done, so it neither panics nor deadlocks
+//!   when called inside a runtime (it does hold that runtime's thread meanwhile).
+//!
+//! Files are always read on a thread of their own, whoever polls.
+//!
 //! # Secrets stay secret
 //!
 //! Values are [`SecretString`]s from the moment they are read: `Debug` is redacted, memory is
@@ -252,8 +329,15 @@
 //!
 //! # Testing your own `load()`
 //!
-//! The `testing` feature adds [`testing::FakeInfisical`](crate::testing), an in-process fake
-//! Infisical server on 127.0.0.1 to point a loader at.
+//! The `testing` feature adds the `testing` module: `testing::FakeInfisical`, an in-process
+//! fake Infisical server on 127.0.0.1 to point `AppSecrets::loader()` at from your own
+//! `#[tokio::test]`s. Its docs start with that pattern; without Infisical, give the loader an
+//! [`Env::from_pairs`] map. Add it to your dev-dependencies only:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! secrets-core = { version = "0.1", features = ["testing"] }
+//! ```
 //!
 //! # Feature flags
 //!
@@ -264,6 +348,7 @@
 mod check;
 mod convert;
 mod describe;
+mod dotenv;
 mod env;
 mod error;
 mod file;
@@ -277,6 +362,7 @@ mod proptests;
 mod provenance;
 mod report;
 mod resolved;
+mod runtime;
 mod secrets;
 mod source;
 mod spec;
@@ -312,6 +398,8 @@ pub use crate::source::{Folder, Lookup, Source};
 pub use crate::spec::{KeySpec, StructSpec};
 pub use crate::store::{BoxFuture, FolderSecrets, SecretStore, StoredSecret, StoredValue};
 pub use secrecy::{ExposeSecret, ExposeSecretMut, SecretBox, SecretString};
+/// The `zeroize` crate, for the `T: Zeroize` that a [`SecretBox<T>`](SecretBox) field needs.
+pub use zeroize;
 
 /// Derives [`Secrets`] for a struct with named fields: the key table, `from_resolved`, inherent
 /// `load()` and `loader()`, and a `Debug` that shows no secret.

@@ -100,6 +100,36 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
     ///
     /// The hook is called once more, with [`Error::WatchStopped`], if the refresh task stops
     /// (see [`Live::is_stopped`]).
+    ///
+    /// The hook takes the [`Error`] by reference; its [`Display`](std::fmt::Display) is one
+    /// line, [`Error::report`] holds every problem:
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use std::time::Duration;
+    /// use secrets_core::{Env, Error, SecretString, Secrets};
+    ///
+    /// #[derive(Secrets)]
+    /// struct AppSecrets {
+    ///     api_key: SecretString,
+    /// }
+    ///
+    /// fn alert(error: &Error) {
+    ///     eprintln!("secrets refresh failed: {error}");
+    /// }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let live = AppSecrets::loader()
+    ///     .env(Env::from_pairs([("API_KEY", "key")]))
+    ///     .watch(Duration::from_mins(5))
+    ///     .on_failure(|error| alert(error))
+    ///     .start()
+    ///     .await?;
+    /// # drop(live);
+    /// # Ok::<(), Error>(())
+    /// # }).unwrap();
+    /// # }
+    /// ```
     pub fn on_failure(mut self, hook: impl Fn(&Error) + Send + Sync + 'static) -> Self {
         self.on_failure = Some(Arc::new(hook));
         self
@@ -156,12 +186,39 @@ impl<S: Secrets + Send + Sync + 'static> Watch<S> {
         };
         // The first refresh is due one interval after this load, however late the task starts.
         let first_due = crate::time::after(jittered(self.interval, self.jitter));
-        let task = tokio::spawn(refresher.supervise(tx, first_due));
+        let task = crate::runtime::spawn(refresher.supervise(tx, first_due));
         Ok(Live { rx, status, task })
     }
 }
 
 /// Secrets that refresh in the background. Dropping it stops the refresh task.
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use std::time::Duration;
+/// use secrets_core::{Env, ExposeSecret, SecretString, Secrets};
+///
+/// #[derive(Secrets)]
+/// struct AppSecrets {
+///     api_key: SecretString,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let live = AppSecrets::loader()
+///     .env(Env::from_pairs([("API_KEY", "key-1")]))
+///     .without_store()
+///     .watch(Duration::from_mins(5))
+///     .start()
+///     .await
+///     .unwrap();
+/// // A snapshot: cheap, and valid however long it is held.
+/// let secrets = live.current();
+/// assert_eq!(secrets.api_key.expose_secret(), "key-1");
+/// assert_eq!(live.version(), 1);
+/// // `live.changed().await` wakes when a refresh put a new set in place.
+/// # });
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Live<S> {
     rx: watch::Receiver<Snapshot<S>>,
@@ -246,6 +303,31 @@ impl<S> Drop for Live<S> {
 }
 
 /// When one key last changed its source or its value.
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use std::time::Duration;
+/// use secrets_core::{Env, ExposeSecret, SecretString, Secrets};
+///
+/// #[derive(Secrets)]
+/// struct AppSecrets {
+///     api_key: SecretString,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let live = AppSecrets::loader()
+///     .env(Env::from_pairs([("API_KEY", "key-1")]))
+///     .without_store()
+///     .watch(Duration::from_mins(5))
+///     .start()
+///     .await
+///     .unwrap();
+/// let history = live.history();
+/// assert_eq!(history[0].key(), "API_KEY");
+/// assert_eq!(history[0].revision(), 1);
+/// # });
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct KeyHistory {
     entry: ProvenanceEntry,

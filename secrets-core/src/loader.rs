@@ -12,6 +12,7 @@ use futures_util::future::join_all;
 use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroize;
 
+use crate::dotenv;
 use crate::env::Env;
 use crate::error::{Error, Problem, ProblemKind, StoreError};
 use crate::file;
@@ -20,6 +21,7 @@ use crate::live::Watch;
 use crate::names;
 use crate::provenance::{Fingerprint, Provenance};
 use crate::resolved::{Resolved, Slot};
+use crate::runtime;
 use crate::secrets::Secrets;
 use crate::source::{Folder, Lookup, Source};
 use crate::spec::{KeySpec, StructSpec};
@@ -56,6 +58,7 @@ use crate::store::{BoxFuture, FolderSecrets, SecretStore, StoredSecret, StoredVa
 pub struct Loader<S> {
     env: Env,
     secrets_dir: Option<PathBuf>,
+    dotenv: Option<PathBuf>,
     store: StoreChoice,
     fallback_on_store_error: bool,
     require_store: bool,
@@ -83,6 +86,7 @@ impl<S> fmt::Debug for Loader<S> {
         f.debug_struct("Loader")
             .field("env", &self.env)
             .field("secrets_dir", &self.secrets_dir)
+            .field("dotenv", &self.dotenv)
             .field("store", &store)
             .field("fallback_on_store_error", &self.fallback_on_store_error)
             .field("require_store", &self.require_store)
@@ -96,6 +100,7 @@ impl<S> Clone for Loader<S> {
         Self {
             env: self.env.clone(),
             secrets_dir: self.secrets_dir.clone(),
+            dotenv: self.dotenv.clone(),
             store: self.store.clone(),
             fallback_on_store_error: self.fallback_on_store_error,
             require_store: self.require_store,
@@ -119,6 +124,7 @@ impl<S: Secrets> Loader<S> {
         Self {
             env: Env::process(),
             secrets_dir: None,
+            dotenv: None,
             store: StoreChoice::FromEnv,
             fallback_on_store_error: false,
             require_store: false,
@@ -140,6 +146,53 @@ impl<S: Secrets> Loader<S> {
     #[must_use]
     pub fn secrets_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.secrets_dir = Some(dir.into());
+        self
+    }
+
+    /// Also reads the `.env` file at `path`, for local development: a variable it sets stands
+    /// in for one the process environment does not set (the process environment wins), and
+    /// so comes before `_FILE` files, the secrets directory and defaults. Its
+    /// `NAME=value` lines are read with `dotenvy`'s parser, through the same capped reader as
+    /// every secret file, and never put into the process environment.
+    ///
+    /// A missing file is fine (said once in the provenance); a line that does not parse is a
+    /// problem naming the file and the line number, never the value. A value from the file
+    /// shows in the provenance as `.env:LINE`.
+    ///
+    /// The library does not read `.env` unless asked: a file left in a working directory (a
+    /// container image, a deploy checkout) would otherwise quietly feed secrets to a
+    /// production service. When keys are missing and a `.env` in the working directory was
+    /// not read, the report says so in its closing line.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use secrets_core::{Env, Secrets, SecretString};
+    ///
+    /// #[derive(Secrets)]
+    /// struct AppSecrets {
+    ///     database_url: SecretString,
+    /// }
+    ///
+    /// let dir = std::env::temp_dir().join(format!("dotenv-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// std::fs::write(dir.join(".env"), "# local only\nDATABASE_URL=postgres://localhost/app\n").unwrap();
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let (_, provenance) = AppSecrets::loader()
+    ///     .env(Env::from_pairs::<&str, &str>([]))
+    ///     .dotenv(dir.join(".env"))
+    ///     .load_with_provenance()
+    ///     .await
+    ///     .unwrap();
+    /// let source = provenance.get("DATABASE_URL").unwrap().source().unwrap().to_string();
+    /// assert!(source.ends_with(".env:2"));
+    /// # });
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn dotenv(mut self, path: impl Into<PathBuf>) -> Self {
+        self.dotenv = Some(path.into());
         self
     }
 
@@ -228,7 +281,16 @@ impl<S: Secrets> Loader<S> {
     /// # Errors
     /// As [`load`](Self::load).
     pub async fn load_with_provenance(&self) -> Result<(S, Provenance), Error> {
-        let (resolved, provenance) = self.sources().resolve(S::SPEC).await;
+        let (resolved, provenance) = if runtime::is_current_usable() {
+            self.sources().resolve(S::SPEC).await
+        } else {
+            // Not polled by a Tokio runtime with IO and time: the lookups run on the
+            // library's own runtime, and this future only waits for them.
+            let owned = self.owned_sources();
+            let task = runtime::spawn(async move { owned.sources().resolve(S::SPEC).await });
+            task.await
+                .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+        };
         let secrets = S::from_resolved(resolved)?;
         if self.log_provenance {
             provenance.log();
@@ -252,10 +314,82 @@ impl<S: Secrets> Loader<S> {
         crate::check::CheckReport::new(S::SPEC, store, &provenance, error.as_ref(), listed)
     }
 
+    /// Loads the struct from synchronous code, blocking this thread until done: for a plain
+    /// `fn main()` with no async runtime.
+    ///
+    /// The load runs on a new thread with its own current-thread Tokio runtime, so this is
+    /// also safe to call inside an async context (a `#[tokio::main]`, a current-thread
+    /// runtime): it neither panics nor deadlocks there, though it does block that runtime's
+    /// thread for the length of the load, as any blocking call would.
+    ///
+    /// ```
+    /// # #[cfg(feature = "derive")] {
+    /// use secrets_core::{Env, ExposeSecret, SecretString, Secrets};
+    ///
+    /// #[derive(Secrets)]
+    /// struct AppSecrets {
+    ///     database_url: SecretString,
+    /// }
+    ///
+    /// fn main() {
+    ///     let secrets = AppSecrets::loader()
+    ///         .env(Env::from_pairs([("DATABASE_URL", "postgres://localhost/app")]))
+    ///         .load_blocking()
+    ///         .unwrap();
+    ///     assert_eq!(secrets.database_url.expose_secret(), "postgres://localhost/app");
+    /// }
+    /// # main();
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// As [`load`](Self::load).
+    pub fn load_blocking(&self) -> Result<S, Error>
+    where
+        S: Send,
+    {
+        runtime::block_on(self.load())
+    }
+
     fn sources(&self) -> Sources<'_> {
         Sources {
             env: &self.env,
             secrets_dir: self.secrets_dir.as_deref(),
+            dotenv: self.dotenv.as_deref(),
+            store: &self.store,
+            fallback_on_store_error: self.fallback_on_store_error,
+            require_store: self.require_store,
+        }
+    }
+
+    fn owned_sources(&self) -> OwnedSources {
+        OwnedSources {
+            env: self.env.clone(),
+            secrets_dir: self.secrets_dir.clone(),
+            dotenv: self.dotenv.clone(),
+            store: self.store.clone(),
+            fallback_on_store_error: self.fallback_on_store_error,
+            require_store: self.require_store,
+        }
+    }
+}
+
+/// [`Sources`] that own their parts, to be moved onto another runtime.
+struct OwnedSources {
+    env: Env,
+    secrets_dir: Option<PathBuf>,
+    dotenv: Option<PathBuf>,
+    store: StoreChoice,
+    fallback_on_store_error: bool,
+    require_store: bool,
+}
+
+impl OwnedSources {
+    fn sources(&self) -> Sources<'_> {
+        Sources {
+            env: &self.env,
+            secrets_dir: self.secrets_dir.as_deref(),
+            dotenv: self.dotenv.as_deref(),
             store: &self.store,
             fallback_on_store_error: self.fallback_on_store_error,
             require_store: self.require_store,
@@ -269,6 +403,7 @@ impl<S: Secrets> Loader<S> {
 struct Sources<'a> {
     env: &'a Env,
     secrets_dir: Option<&'a Path>,
+    dotenv: Option<&'a Path>,
     store: &'a StoreChoice,
     fallback_on_store_error: bool,
     require_store: bool,
@@ -303,6 +438,10 @@ impl Sources<'_> {
         let mut resolved = Resolved::new(spec);
         let mut provenance = Provenance::new(spec.name());
         check_spec(spec.keys(), &mut resolved);
+        let dotenv = self.read_dotenv(&mut resolved, &mut provenance).await;
+        let dotenv = dotenv
+            .as_ref()
+            .map(|(path, entries)| DotEnvView { path, entries });
 
         let store = self.active_store(&spec, &mut resolved, &mut provenance);
         let mut listings = match &store {
@@ -340,10 +479,38 @@ impl Sources<'_> {
                     })
                     .unwrap_or(StoreLookup::Skipped),
             };
-            let outcome = self.resolve_key(key, store_lookup, &mut provenance).await;
+            let outcome = self
+                .resolve_key(key, store_lookup, dotenv, &mut provenance)
+                .await;
             settle(index, key, outcome, &mut resolved, &mut provenance);
         }
         (resolved, provenance, listed)
+    }
+
+    /// The `.env` file's entries when the loader was asked to read one and it holds any;
+    /// otherwise why not, in the provenance or the report.
+    async fn read_dotenv(
+        &self,
+        resolved: &mut Resolved,
+        provenance: &mut Provenance,
+    ) -> Option<(PathBuf, HashMap<String, dotenv::Entry>)> {
+        let Some(path) = self.dotenv else {
+            if let Some(note) = dotenv::unread_note() {
+                resolved.note_if_missing(note);
+            }
+            return None;
+        };
+        match dotenv::read(path).await {
+            dotenv::DotEnv::Read(entries) => Some((path.to_owned(), entries)),
+            dotenv::DotEnv::Missing => {
+                provenance.note(format!("no {} file: not read", path.display()));
+                None
+            }
+            dotenv::DotEnv::Invalid(message) => {
+                resolved.fail_config(Problem::config(message));
+                None
+            }
+        }
     }
 
     /// The store for this load; when there is none, the reason is noted (env-only) or
@@ -398,6 +565,7 @@ impl Sources<'_> {
         &self,
         key: &KeySpec,
         store: StoreLookup<'_>,
+        dotenv: Option<DotEnvView<'_>>,
         provenance: &mut Provenance,
     ) -> Outcome {
         let mut tried = Vec::new();
@@ -450,7 +618,7 @@ impl Sources<'_> {
             },
         }
 
-        if let Some(outcome) = self.lookup_env(key, &mut tried).await {
+        if let Some(outcome) = self.lookup_env(key, dotenv, &mut tried).await {
             return outcome;
         }
         if let Some(outcome) = self.lookup_secrets_dir(key, &mut tried).await {
@@ -464,16 +632,29 @@ impl Sources<'_> {
         Outcome::Absent { tried }
     }
 
-    /// The env var, then the file its `_FILE` variable names.
-    async fn lookup_env(&self, key: &KeySpec, tried: &mut Vec<Lookup>) -> Option<Outcome> {
+    /// The env var, then the file its `_FILE` variable names; the `.env` file stands in for
+    /// either variable where the process environment does not set it.
+    async fn lookup_env(
+        &self,
+        key: &KeySpec,
+        dotenv: Option<DotEnvView<'_>>,
+        tried: &mut Vec<Lookup>,
+    ) -> Option<Outcome> {
         let Some(var) = key.env_var() else {
             tried.push(Lookup::EnvDisabled);
             return None;
         };
-        let value = self.env.get(var);
+        let get = |name: &str| {
+            self.env.get(name).map(|value| (value, None)).or_else(|| {
+                let entry = dotenv?.entries.get(name)?;
+                Some((dotenv::os_value(entry), Some(entry.line)))
+            })
+        };
+        let (value, line) = get(var).unzip();
+        let line = line.flatten();
         let file = key
             .file_var()
-            .map(|file_var| (file_var, self.env.get(file_var)));
+            .map(|file_var| (file_var, get(file_var).map(|(path, _)| path)));
         if let (Some(_), Some((file_var, Some(_)))) = (&value, &file) {
             let kind = ProblemKind::Ambiguous {
                 env: var.to_owned(),
@@ -482,7 +663,14 @@ impl Sources<'_> {
             return Some(Outcome::failed(kind, std::mem::take(tried)));
         }
         if let Some(value) = value {
-            let source = Source::Env(var.to_owned());
+            let source = match (line, dotenv) {
+                (Some(line), Some(dotenv)) => Source::DotEnv {
+                    var: var.to_owned(),
+                    path: dotenv.path.to_owned(),
+                    line,
+                },
+                _ => Source::Env(var.to_owned()),
+            };
             return Some(match value.into_string() {
                 Ok(text) => Outcome::found(SecretString::from(text), source, std::mem::take(tried)),
                 Err(raw) => {
@@ -560,6 +748,13 @@ impl Sources<'_> {
 
 /// The name of the store a check asked, if any, and what each folder listing held.
 type StoreNames = (Option<&'static str>, crate::check::Listed);
+
+/// The entries of the `.env` file a load read.
+#[derive(Clone, Copy)]
+struct DotEnvView<'a> {
+    path: &'a Path,
+    entries: &'a HashMap<String, dotenv::Entry>,
+}
 
 /// The store of one load.
 enum ActiveStore {

@@ -10,6 +10,33 @@ use crate::source::{Lookup, Source};
 ///
 /// `Display` prints one line per key; [`log`](Self::log) emits the same lines at `tracing`
 /// info level.
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use secrets_core::{Env, SecretString, Secrets, Source};
+///
+/// #[derive(Secrets)]
+/// struct AppSecrets {
+///     database_url: SecretString,
+///     #[secret(default = "8080")]
+///     port: u16,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let (_, provenance) = AppSecrets::loader()
+///     .env(Env::from_pairs([("DATABASE_URL", "postgres://localhost/app")]))
+///     .without_store()
+///     .load_with_provenance()
+///     .await
+///     .unwrap();
+/// let entry = provenance.get("DATABASE_URL").unwrap();
+/// assert_eq!(entry.source(), Some(&Source::Env("DATABASE_URL".to_owned())));
+/// // One line per key, and never a value.
+/// let text = provenance.to_string();
+/// assert!(!text.contains("postgres://"));
+/// # });
+/// # }
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Provenance {
     target: &'static str,
@@ -18,6 +45,31 @@ pub struct Provenance {
 }
 
 /// Where one key came from.
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use secrets_core::{Env, SecretString, Secrets, Source};
+///
+/// #[derive(Secrets)]
+/// struct AppSecrets {
+///     database_url: SecretString,
+///     #[secret(default = "8080")]
+///     port: u16,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let (_, provenance) = AppSecrets::loader()
+///     .env(Env::from_pairs([("DATABASE_URL", "postgres://localhost/app")]))
+///     .without_store()
+///     .load_with_provenance()
+///     .await
+///     .unwrap();
+/// let port = provenance.get("PORT").unwrap();
+/// assert_eq!((port.key(), port.field()), ("PORT", "port"));
+/// assert_eq!(port.source(), Some(&Source::Default));
+/// # });
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct ProvenanceEntry {
     key: String,
@@ -167,6 +219,31 @@ impl fmt::Display for Provenance {
 /// drawn once per process, so it only compares values within one process's life.
 ///
 /// Shown as 8 hex digits.
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use secrets_core::{Env, SecretString, Secrets, Source};
+///
+/// #[derive(Secrets)]
+/// struct AppSecrets {
+///     database_url: SecretString,
+///     #[secret(default = "8080")]
+///     port: u16,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let (_, provenance) = AppSecrets::loader()
+///     .env(Env::from_pairs([("DATABASE_URL", "postgres://localhost/app")]))
+///     .without_store()
+///     .load_with_provenance()
+///     .await
+///     .unwrap();
+/// let fingerprint = provenance.get("DATABASE_URL").unwrap().fingerprint().unwrap();
+/// // Compare it with a later load's to tell whether the value changed, without seeing it.
+/// assert_eq!(fingerprint.to_string().len(), 8);
+/// # });
+/// # }
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Fingerprint(u64);
 

@@ -4,6 +4,14 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// A folder of a secret store: an environment slug and a path, shown as `prod:/backend`.
+///
+/// ```
+/// use secrets_core::Folder;
+///
+/// let folder = Folder::new("prod", "backend/");
+/// assert_eq!(folder.path(), "/backend");
+/// assert_eq!(folder.to_string(), "prod:/backend");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Folder {
     environment: String,
@@ -42,6 +50,34 @@ impl fmt::Display for Folder {
 }
 
 /// A place a value was looked for, or came from.
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use secrets_core::{Env, SecretString, Secrets, Source};
+///
+/// #[derive(Secrets)]
+/// struct AppSecrets {
+///     database_url: SecretString,
+///     #[secret(default = "8080")]
+///     port: u16,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let (_, provenance) = AppSecrets::loader()
+///     .env(Env::from_pairs([("DATABASE_URL", "postgres://localhost/app")]))
+///     .without_store()
+///     .load_with_provenance()
+///     .await
+///     .unwrap();
+/// let sources: Vec<String> = provenance
+///     .entries()
+///     .iter()
+///     .map(|entry| entry.source().unwrap().to_string())
+///     .collect();
+/// assert_eq!(sources, ["env DATABASE_URL", "default"]);
+/// # });
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Source {
@@ -66,6 +102,16 @@ pub enum Source {
     },
     /// A file in the secrets directory given to the loader.
     SecretsDir(PathBuf),
+    /// A line of the `.env` file the loader was asked to read
+    /// ([`Loader::dotenv`](crate::Loader::dotenv)), shown as `.env:3`.
+    DotEnv {
+        /// The variable the line sets.
+        var: String,
+        /// The `.env` file, as given to the loader.
+        path: PathBuf,
+        /// The line (from 1) the entry ends on; a quoted value may span lines.
+        line: usize,
+    },
     /// The field's `default`.
     Default,
 }
@@ -86,6 +132,7 @@ impl fmt::Display for Source {
             Self::Env(var) => write!(f, "env {var}"),
             Self::File { var, path } => write!(f, "file {} (from {var})", path.display()),
             Self::SecretsDir(path) => write!(f, "file {}", path.display()),
+            Self::DotEnv { path, line, .. } => write!(f, "{}:{line}", path.display()),
             Self::Default => f.write_str("default"),
         }
     }
@@ -93,6 +140,30 @@ impl fmt::Display for Source {
 
 /// One place looked in for a key, and what it held: the trail of a [`Problem`](crate::Problem)
 /// and of a [`Provenance`](crate::Provenance) entry.
+///
+/// ```
+/// # #[cfg(feature = "derive")] {
+/// use secrets_core::{Env, SecretString, Secrets, Source};
+///
+/// #[derive(Secrets)]
+/// struct AppSecrets {
+///     database_url: SecretString,
+///     #[secret(default = "8080")]
+///     port: u16,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let (_, provenance) = AppSecrets::loader()
+///     .env(Env::from_pairs([("DATABASE_URL", "postgres://localhost/app")]))
+///     .without_store()
+///     .load_with_provenance()
+///     .await
+///     .unwrap();
+/// let tried: Vec<String> = provenance.get("PORT").unwrap().tried().iter().map(ToString::to_string).collect();
+/// assert_eq!(tried, ["env PORT not set", "PORT_FILE not set"]);
+/// # });
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Lookup {

@@ -11,6 +11,15 @@ use crate::error::StoreError;
 use crate::source::Folder;
 
 /// A boxed future, as [`SecretStore::fetch`] returns it (the trait must be usable as `dyn`).
+///
+/// ```
+/// use secrets_core::BoxFuture;
+///
+/// fn answer<'a>() -> BoxFuture<'a, u32> {
+///     Box::pin(async { 42 })
+/// }
+/// # drop(answer());
+/// ```
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// A secret store the loader asks first: [`InfisicalClient`](crate::InfisicalClient), or your
@@ -18,6 +27,48 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///
 /// The loader calls [`fetch`](Self::fetch) once per distinct folder the struct needs, all
 /// folders concurrently, never once per key.
+///
+/// ```
+/// use secrets_core::{
+///     BoxFuture, Folder, FolderSecrets, SecretStore, SecretString, StoreError, StoredSecret,
+/// };
+///
+/// /// Secrets kept in memory, for the example.
+/// #[derive(Debug)]
+/// struct Memory;
+///
+/// impl SecretStore for Memory {
+///     fn name(&self) -> &'static str {
+///         "memory"
+///     }
+///
+///     fn environment(&self) -> Option<&str> {
+///         Some("prod")
+///     }
+///
+///     fn fetch<'a>(&'a self, _folder: &'a Folder) -> BoxFuture<'a, Result<FolderSecrets, StoreError>> {
+///         Box::pin(async move {
+///             let mut listing = FolderSecrets::new();
+///             listing.insert("DATABASE_URL", StoredSecret::value(SecretString::from("postgres://db/app")));
+///             listing.insert("API_KEY", StoredSecret::withheld());
+///             Ok(listing)
+///         })
+///     }
+/// }
+///
+/// # #[cfg(feature = "derive")] {
+/// #[derive(secrets_core::Secrets)]
+/// struct AppSecrets {
+///     database_url: SecretString,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let secrets = AppSecrets::loader().store(Memory).load().await.unwrap();
+/// # use secrets_core::ExposeSecret;
+/// assert_eq!(secrets.database_url.expose_secret(), "postgres://db/app");
+/// # });
+/// # }
+/// ```
 pub trait SecretStore: Send + Sync + fmt::Debug {
     /// The name used in reports, e.g. `Infisical`.
     fn name(&self) -> &'static str;
@@ -62,6 +113,15 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
 /// `Clone` copies the values (each stays a [`SecretString`], wiped when dropped): the
 /// Infisical client keeps the last listing of each folder to answer an unchanged folder
 /// without parsing it again.
+///
+/// ```
+/// use secrets_core::{FolderSecrets, SecretString, StoredSecret};
+///
+/// let mut listing = FolderSecrets::new();
+/// listing.insert("API_KEY", StoredSecret::value(SecretString::from("key")));
+/// assert_eq!(listing.len(), 1);
+/// assert!(listing.get("API_KEY").is_some());
+/// ```
 #[derive(Debug, Default, Clone)]
 pub struct FolderSecrets {
     secrets: HashMap<String, StoredSecret>,
@@ -134,6 +194,15 @@ impl FolderSecrets {
 }
 
 /// One listed secret.
+///
+/// ```
+/// use secrets_core::{Folder, SecretString, StoredSecret, StoredValue};
+///
+/// let shared = StoredSecret::value(SecretString::from("key"))
+///     .imported_from(Folder::new("prod", "/shared"));
+/// assert!(matches!(shared.stored_value(), StoredValue::Value(_)));
+/// assert_eq!(shared.import().unwrap().to_string(), "prod:/shared");
+/// ```
 #[derive(Debug, Clone)]
 pub struct StoredSecret {
     value: StoredValue,
@@ -193,6 +262,13 @@ impl StoredSecret {
 }
 
 /// A listed secret's value, or the reason the store gave none.
+///
+/// ```
+/// use secrets_core::{StoredSecret, StoredValue};
+///
+/// // The store lists the key but hides its value from this identity: a problem, not a fallback.
+/// assert!(matches!(StoredSecret::withheld().stored_value(), StoredValue::Withheld));
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum StoredValue {

@@ -91,6 +91,7 @@ fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
         input.vis,
         krate,
         &quote!(#krate::__private::Loader::<Self>::new().load().await),
+        &quote!(#krate::__private::Loader::<Self>::new().load_blocking()),
         &quote!(#krate::__private::Loader::<Self>::new()),
     );
     let debug = impl_debug(input, krate, &name);
@@ -444,13 +445,14 @@ fn type_name_span(ty: &Type) -> Span {
     }
 }
 
-/// `load()` and `loader()` with the struct's visibility.
+/// `load()`, `load_blocking()` and `loader()` with the struct's visibility.
 fn impl_inherent(
     ident: &syn::Ident,
     generics: &syn::Generics,
     vis: &syn::Visibility,
     krate: &TokenStream,
     load: &TokenStream,
+    load_blocking: &TokenStream,
     loader: &TokenStream,
 ) -> TokenStream {
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
@@ -467,6 +469,19 @@ fn impl_inherent(
             /// One report of every key that is missing, empty or invalid.
             #vis async fn load() -> ::core::result::Result<Self, #krate::__private::Error> {
                 #load
+            }
+
+            /// [`load`](Self::load) for synchronous code (a plain `fn main()`): blocks this
+            /// thread until the load is done; safe inside an async runtime too.
+            ///
+            /// # Errors
+            ///
+            /// One report of every key that is missing, empty or invalid.
+            #vis fn load_blocking() -> ::core::result::Result<Self, #krate::__private::Error>
+            where
+                Self: ::core::marker::Send,
+            {
+                #load_blocking
             }
 
             /// A loader for this struct, to choose the env vars, a secrets directory or the
@@ -538,6 +553,7 @@ pub(crate) fn impl_stubs(node: &DeriveInput, krate: &TokenStream) -> TokenStream
         &node.generics,
         &node.vis,
         krate,
+        &unreachable,
         &unreachable,
         &unreachable,
     );

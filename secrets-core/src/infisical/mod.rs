@@ -168,13 +168,13 @@ use crate::store::{BoxFuture, FolderSecrets, SecretStore, StoredSecret};
 /// [`from_env`](Self::from_env) (what the loader does by default).
 ///
 /// ```no_run
-/// use secrets_core::{InfisicalClient, SecretString};
+/// use secrets_core::InfisicalClient;
 ///
 /// let client = InfisicalClient::builder()
 ///     .base_url("https://infisical.example.com")
 ///     .project_id("78b8bba2-eb64-4416-9935-d2095d45f33f")
 ///     .environment("prod")
-///     .universal_auth("client-id", SecretString::from("client-secret"))
+///     .universal_auth("client-id", "client-secret")
 ///     .build()?;
 /// # Ok::<(), secrets_core::Error>(())
 /// ```
@@ -988,6 +988,19 @@ impl SecretStore for InfisicalClient {
 /// the platform's root certificates; no proxy (the process environment's `HTTPS_PROXY` and
 /// the like are not read unless [`proxy_from_env`](Self::proxy_from_env) is called; see
 /// [`proxy`](Self::proxy) for when a proxy is used and how).
+///
+/// ```
+/// use std::time::Duration;
+/// use secrets_core::InfisicalClient;
+///
+/// let client = InfisicalClient::builder()
+///     .base_url("https://infisical.example.com")
+///     .project_id("78b8bba2-eb64-4416-9935-d2095d45f33f")
+///     .environment("prod")
+///     .universal_auth("client-id", "client-secret")
+///     .build()?;
+/// # Ok::<(), secrets_core::Error>(())
+/// ```
 #[derive(Default)]
 pub struct InfisicalClientBuilder {
     base_url: Option<String>,
@@ -1078,9 +1091,22 @@ impl InfisicalClientBuilder {
 
     /// Authenticates with an already issued access token (Token Auth, or an `st.` service
     /// token). It cannot be renewed: when the server rejects it, loading fails.
+    ///
+    /// Takes a `&str`, a `String` or a [`SecretString`]; a `String` is moved, not copied.
+    ///
+    /// ```
+    /// use secrets_core::InfisicalClient;
+    ///
+    /// let token = String::from("token-from-a-vault");
+    /// let client = InfisicalClient::builder()
+    ///     .project_id("78b8bba2-eb64-4416-9935-d2095d45f33f")
+    ///     .access_token(token)
+    ///     .build()?;
+    /// # Ok::<(), secrets_core::Error>(())
+    /// ```
     #[must_use]
-    pub fn access_token(mut self, token: SecretString) -> Self {
-        self.credentials = Some(Credentials::access_token(token));
+    pub fn access_token(mut self, token: impl Into<SecretString>) -> Self {
+        self.credentials = Some(Credentials::access_token(token.into()));
         self
     }
 
@@ -1093,16 +1119,38 @@ impl InfisicalClientBuilder {
         self
     }
 
-    /// Authenticates with Universal Auth.
+    /// Authenticates with Universal Auth, as the machine identity's client id and secret.
+    ///
+    /// The secret is a `&str`, a `String` or a [`SecretString`] (a `String` is moved, not
+    /// copied):
+    ///
+    /// ```
+    /// use secrets_core::{InfisicalClient, SecretString};
+    ///
+    /// let literal = InfisicalClient::builder()
+    ///     .project_id("p1")
+    ///     .universal_auth("client-id", "client-secret")
+    ///     .build()?;
+    /// let read = String::from("client-secret");
+    /// let owned = InfisicalClient::builder()
+    ///     .project_id("p1")
+    ///     .universal_auth("client-id", read)
+    ///     .build()?;
+    /// let wrapped = InfisicalClient::builder()
+    ///     .project_id("p1")
+    ///     .universal_auth("client-id", SecretString::from("client-secret"))
+    ///     .build()?;
+    /// # Ok::<(), secrets_core::Error>(())
+    /// ```
     #[must_use]
     pub fn universal_auth(
         mut self,
         client_id: impl Into<String>,
-        client_secret: SecretString,
+        client_secret: impl Into<SecretString>,
     ) -> Self {
         self.credentials = Some(Credentials::UniversalAuth {
             client_id: client_id.into(),
-            client_secret,
+            client_secret: client_secret.into(),
         });
         self
     }

@@ -1,3 +1,87 @@
+//! Test your own service's secrets: point `AppSecrets::loader()` at a
+//! [`FakeInfisical`](crate::testing::FakeInfisical), an in-process fake Infisical server on
+//! 127.0.0.1, in a `#[tokio::test]`. Enable the feature in your dev-dependencies only:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! secrets-core = { version = "0.1", features = ["testing"] }
+//! ```
+//!
+//! [`FakeInfisical::env_vars`](crate::testing::FakeInfisical::env_vars) gives the `INFISICAL_*` variables that point a loader at the
+//! fake; hand them to the loader with [`Env::from_pairs`](crate::Env::from_pairs), never by
+//! setting the process environment:
+//!
+//! ```
+//! # #[cfg(feature = "derive")] {
+//! use secrets_core::testing::FakeInfisical;
+//! use secrets_core::{Env, ExposeSecret, SecretString, Secrets};
+//!
+//! #[derive(Secrets)]
+//! #[secret(environment = "prod")]
+//! struct AppSecrets {
+//!     database_url: SecretString,
+//!     #[secret(default = "8080")]
+//!     port: u16,
+//! }
+//!
+//! // In your tests: `#[tokio::test] async fn loads_from_infisical() { ... }`.
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let fake = FakeInfisical::builder()
+//!     .secret("prod", "/", "DATABASE_URL", "postgres://db.internal/app")
+//!     .universal_auth("client-id", "client-secret")
+//!     .start()
+//!     .await;
+//! let (secrets, provenance) = AppSecrets::loader()
+//!     .env(Env::from_pairs(fake.env_vars()))
+//!     .load_with_provenance()
+//!     .await
+//!     .unwrap();
+//! assert_eq!(secrets.database_url.expose_secret(), "postgres://db.internal/app");
+//! assert_eq!(secrets.port, 8080);
+//! assert_eq!(
+//!     provenance.get("DATABASE_URL").unwrap().source().unwrap().to_string(),
+//!     "Infisical prod:/"
+//! );
+//! # });
+//! # }
+//! ```
+//!
+//! Without Infisical at all, the env-map-only test needs no server and no feature:
+//!
+//! ```
+//! # #[cfg(feature = "derive")] {
+//! use secrets_core::{Env, ExposeSecret, SecretString, Secrets};
+//!
+//! #[derive(Secrets)]
+//! struct AppSecrets {
+//!     database_url: SecretString,
+//!     #[secret(default = "8080")]
+//!     port: u16,
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let secrets = AppSecrets::loader()
+//!     .env(Env::from_pairs([("DATABASE_URL", "postgres://localhost/test"), ("PORT", "9999")]))
+//!     .without_store()
+//!     .load()
+//!     .await
+//!     .unwrap();
+//! assert_eq!(secrets.port, 9999);
+//!
+//! // And what a missing key looks like, never with a value in it.
+//! let error = AppSecrets::loader()
+//!     .env(Env::from_pairs([("PORT", "9999")]))
+//!     .without_store()
+//!     .load()
+//!     .await
+//!     .unwrap_err();
+//! assert_eq!(error.problems()[0].key(), Some("DATABASE_URL"));
+//! # });
+//! # }
+//! ```
+//!
+//! # The fake server
+//!
 //! [`FakeInfisical`] serves the parts of the Infisical HTTP API a secrets loader touches, in
 //! the shapes of a real server (checked field for field against recorded responses), as one
 //! of two generations ([`ServerMode`]): the current API, or a self-hosted server of October

@@ -29,10 +29,6 @@ pub(super) fn fix_for(error: &StoreError, folder: &Folder, cx: &Context<'_>) -> 
         (StoreCall::Login { .. }, StoreErrorKind::Unauthorized | StoreErrorKind::NotFound) => {
             format!("check {}", credentials())
         }
-        (StoreCall::Renewal, _) => format!(
-            "the token could not be renewed: check the identity's access token TTL and max TTL, and {}",
-            credentials()
-        ),
         (StoreCall::List, StoreErrorKind::Unauthorized) => match cx.credentials {
             Credentials::AccessToken(_) => format!(
                 "the access token was rejected (expired or revoked?): check {TOKEN} (or INFISICAL_UNIVERSAL_AUTH_ACCESS_TOKEN)"
@@ -68,6 +64,11 @@ pub(super) fn fix_for(error: &StoreError, folder: &Folder, cx: &Context<'_>) -> 
             "check that {DOMAIN} ({}) is the Infisical server itself",
             cx.shown_url
         ),
+        // A renewal refused for itself (not unreachable, slow or throttled, handled above).
+        (StoreCall::Renewal, _) => format!(
+            "the token could not be renewed: check the identity's access token TTL and max TTL, and {}",
+            credentials()
+        ),
         (StoreCall::List, StoreErrorKind::BadRequest) => {
             format!("the server refused the listing: check {PROJECT_ID} and {ENVIRONMENT}")
         }
@@ -97,5 +98,33 @@ fn identity_variable(credentials: &Credentials) -> &'static str {
         Credentials::Kubernetes { .. } => KUBERNETES_IDENTITY_ID,
         Credentials::AccessToken(_) => TOKEN,
         Credentials::TokenFile(_) => TOKEN_FILE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_renewal_names_the_cause_it_failed_for() {
+        let credentials = Credentials::UniversalAuth {
+            client_id: "c".to_owned(),
+            client_secret: "s".into(),
+        };
+        let cx = Context {
+            credentials: &credentials,
+            shown_url: "https://infisical.example",
+            startup_deadline: Duration::from_secs(30),
+        };
+        let folder = Folder::new("prod", "/");
+        let fix = |kind| {
+            let error = StoreError::new(kind, "x").with_call(StoreCall::Renewal);
+            fix_for(&error, &folder, &cx).unwrap()
+        };
+        // Unreachable or slow: the network, not the token's lifetime.
+        assert!(fix(StoreErrorKind::Unreachable).starts_with("check INFISICAL_DOMAIN"));
+        assert!(fix(StoreErrorKind::DeadlineExceeded).contains("INFISICAL_STARTUP_TIMEOUT"));
+        // Refused: the token's lifetime.
+        assert!(fix(StoreErrorKind::Unauthorized).starts_with("the token could not be renewed"));
     }
 }

@@ -1,5 +1,9 @@
 //! `describe()`, `Loader::check()` and the manifest, against the fake Infisical.
 
+mod support;
+
+use support::fake::fake_env;
+
 use secrets_core::testing::{FakeInfisical, Fault, Route};
 use secrets_core::{Env, SecretString, Secrets};
 
@@ -21,16 +25,6 @@ struct ApiSecrets {
 
 const DB_VALUE: &str = "postgres://app:s3cr3t-db-pass@db/app";
 const FGA_VALUE: &str = "fga-t0ken-value-123";
-
-fn env(fake: &FakeInfisical, extra: &[(&str, &str)]) -> Env {
-    Env::from_pairs(
-        fake.env_vars().into_iter().chain(
-            extra
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-        ),
-    )
-}
 
 async fn fake_with(extra: &[(&str, &str, &str)]) -> FakeInfisical {
     let mut builder = FakeInfisical::builder()
@@ -97,7 +91,7 @@ fn describe_lists_every_key_with_folder_default_and_doc() {
 #[tokio::test]
 async fn check_of_a_complete_store_is_ok_and_names_each_source() {
     let fake = fake_with(&[]).await;
-    let report = ApiSecrets::loader().env(env(&fake, &[])).check().await;
+    let report = ApiSecrets::loader().env(fake_env(&fake, &[])).check().await;
     assert!(report.is_ok(), "{report}");
     let db = report.get("DATABASE_URL").expect("key");
     assert_eq!(
@@ -130,7 +124,7 @@ async fn check_reports_missing_invalid_and_stale_keys_without_values() {
     .await;
     fake.remove_secret("prod", "/api", "OPENFGA_API_TOKEN");
     let report = ApiSecrets::loader()
-        .env(env(&fake, &[("PORT", "80a")]))
+        .env(fake_env(&fake, &[("PORT", "80a")]))
         .check()
         .await;
     assert!(!report.is_ok());
@@ -182,7 +176,7 @@ async fn stale_keys_are_warnings_and_imports_are_marked() {
         .import("prod", "/api", "prod", "/shared")
         .start()
         .await;
-    let report = ApiSecrets::loader().env(env(&fake, &[])).check().await;
+    let report = ApiSecrets::loader().env(fake_env(&fake, &[])).check().await;
     assert!(report.is_ok(), "stale keys fail the check:\n{report}");
     let stale = &report.stale()[0];
     assert_eq!(stale.key(), "LOG_LEVEL");
@@ -206,7 +200,7 @@ async fn check_reports_a_withheld_value() {
         .hidden_secret("prod", "/api", "OPENFGA_API_TOKEN", FGA_VALUE)
         .start()
         .await;
-    let report = ApiSecrets::loader().env(env(&fake, &[])).check().await;
+    let report = ApiSecrets::loader().env(fake_env(&fake, &[])).check().await;
     assert!(!report.is_ok());
     let problem = report
         .get("OPENFGA_API_TOKEN")
@@ -226,7 +220,7 @@ async fn a_store_failure_is_an_entry_not_an_error_and_fallbacks_are_said() {
     let fake = fake_with(&[]).await;
     fake.fail_always(Route::ListV4, Fault::Status(403));
     fake.fail_always(Route::ListV3, Fault::Status(403));
-    let report = ApiSecrets::loader().env(env(&fake, &[])).check().await;
+    let report = ApiSecrets::loader().env(fake_env(&fake, &[])).check().await;
     assert!(!report.is_ok());
     let db = report.get("DATABASE_URL").unwrap();
     assert!(matches!(
@@ -241,7 +235,7 @@ async fn a_store_failure_is_an_entry_not_an_error_and_fallbacks_are_said() {
     );
 
     let report = ApiSecrets::loader()
-        .env(env(
+        .env(fake_env(
             &fake,
             &[
                 ("DATABASE_URL", "postgres://fallback"),
@@ -267,7 +261,7 @@ async fn a_store_that_is_down_is_reported_per_key_and_in_the_table() {
     let fake = fake_with(&[]).await;
     fake.fail_always(Route::ListV4, Fault::Status(503));
     fake.fail_always(Route::ListV3, Fault::Status(503));
-    let report = ApiSecrets::loader().env(env(&fake, &[])).check().await;
+    let report = ApiSecrets::loader().env(fake_env(&fake, &[])).check().await;
     assert!(!report.is_ok());
     for key in ["DATABASE_URL", "OPENFGA_API_TOKEN"] {
         let problem = report.get(key).unwrap().problem().expect("store failure");
@@ -311,10 +305,10 @@ async fn drift_between_two_environments_names_the_key() {
         .start()
         .await;
     let staging = ApiSecrets::loader()
-        .env(env(&fake, &[("INFISICAL_ENVIRONMENT", "staging")]))
+        .env(fake_env(&fake, &[("INFISICAL_ENVIRONMENT", "staging")]))
         .check()
         .await;
-    let prod = ApiSecrets::loader().env(env(&fake, &[])).check().await;
+    let prod = ApiSecrets::loader().env(fake_env(&fake, &[])).check().await;
     let drift = staging.drift(&prod);
     assert_eq!(drift.len(), 1, "{drift:?}");
     assert_eq!(
@@ -327,7 +321,7 @@ async fn drift_between_two_environments_names_the_key() {
 #[tokio::test]
 async fn the_manifest_lists_key_names_per_folder_and_no_value() {
     let fake = fake_with(&[("prod", "/api", "OLD_FLAG")]).await;
-    let report = ApiSecrets::loader().env(env(&fake, &[])).check().await;
+    let report = ApiSecrets::loader().env(fake_env(&fake, &[])).check().await;
     let manifest = report.manifest();
     assert!(
         manifest.ends_with("\n[prod:/api]\nDATABASE_URL\nOLD_FLAG\nOPENFGA_API_TOKEN\n"),

@@ -2,19 +2,21 @@
 //! every load sees the same values, and a dropped `load()` leaves no task and no connection
 //! behind beyond the client's pool.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod support;
+
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
+
+use support::fake::{Identity, no_env};
+use support::relay::Relay;
 
 use secrets_core::testing::{
     DEFAULT_PROJECT_ID, FakeInfisical, FakeInfisicalBuilder, Fault, Route,
 };
-use secrets_core::{Env, ExposeSecret, InfisicalClient, SecretString, Secrets};
-use tokio::net::{TcpListener, TcpStream};
+use secrets_core::{ExposeSecret, InfisicalClient, SecretString, Secrets};
 use tokio::runtime::Runtime;
 
-const CLIENT_ID: &str = "client-id-concurrency";
-const CLIENT_SECRET: &str = "client-secret-concurrency";
+const ID: Identity = Identity::new("client-id-concurrency", "client-secret-concurrency");
 const LOADS: usize = 100;
 
 /// Two folders, so every load lists twice.
@@ -29,18 +31,16 @@ struct App {
 }
 
 fn data() -> FakeInfisicalBuilder {
-    FakeInfisical::builder()
-        .secret("prod", "/", "DATABASE_URL", "postgres://db.internal/app")
-        .secret("prod", "/", "PORT", "9090")
-        .secret("prod", "/agent", "AGENT_KEY", "agent-key-1")
-        .universal_auth(CLIENT_ID, CLIENT_SECRET)
+    ID.allow(
+        FakeInfisical::builder()
+            .secret("prod", "/", "DATABASE_URL", "postgres://db.internal/app")
+            .secret("prod", "/", "PORT", "9090")
+            .secret("prod", "/agent", "AGENT_KEY", "agent-key-1"),
+    )
 }
 
 fn client(url: &str) -> InfisicalClient {
-    InfisicalClient::builder()
-        .base_url(url)
-        .project_id(DEFAULT_PROJECT_ID)
-        .universal_auth(CLIENT_ID, SecretString::from(CLIENT_SECRET))
+    ID.client(url)
         .request_timeout(Duration::from_secs(10))
         .startup_deadline(Duration::from_secs(20))
         .build()
@@ -52,7 +52,7 @@ type Values = (String, u16, String);
 
 async fn load(client: InfisicalClient) -> Values {
     let app = App::loader()
-        .env(Env::from_pairs(Vec::<(String, String)>::new()))
+        .env(no_env())
         .infisical(client)
         .load()
         .await
@@ -103,7 +103,7 @@ async fn concurrent_loads_share_one_failed_login_too() {
     let wrong = InfisicalClient::builder()
         .base_url(fake.url())
         .project_id(DEFAULT_PROJECT_ID)
-        .universal_auth(CLIENT_ID, SecretString::from("wrong"))
+        .universal_auth(ID.client_id, SecretString::from("wrong"))
         .build()
         .unwrap();
     // Held back until all loads have started, so they run as one.
@@ -117,7 +117,7 @@ async fn concurrent_loads_share_one_failed_login_too() {
             let client = wrong.clone();
             tokio::spawn(async move {
                 App::loader()
-                    .env(Env::from_pairs(Vec::<(String, String)>::new()))
+                    .env(no_env())
                     .infisical(client)
                     .load()
                     .await
@@ -146,17 +146,15 @@ async fn a_load_that_starts_while_another_runs_gets_the_whole_deadline() {
     // Every listing takes 3 s of a 4 s deadline. The second load starts 2 s into the first:
     // it needs until 5 s, past the first load's deadline but within its own.
     let fake = data().start().await;
-    let client = InfisicalClient::builder()
-        .base_url(fake.url())
-        .project_id(DEFAULT_PROJECT_ID)
-        .universal_auth(CLIENT_ID, SecretString::from(CLIENT_SECRET))
+    let client = ID
+        .client(fake.url())
         .request_timeout(Duration::from_secs(10))
         .startup_deadline(Duration::from_secs(4))
         .build()
         .unwrap();
     let load = |client: InfisicalClient| async move {
         App::loader()
-            .env(Env::from_pairs(Vec::<(String, String)>::new()))
+            .env(no_env())
             .infisical(client)
             .load()
             .await
@@ -179,45 +177,6 @@ async fn a_load_that_starts_while_another_runs_gets_the_whole_deadline() {
 
 // ---------------------------------------------------------------------------------------
 // Dropped loads
-
-/// A TCP relay on 127.0.0.1 in front of the fake that counts the connections the client holds
-/// open: one is counted from accept until either side closes it.
-struct Relay {
-    url: String,
-    open: Arc<AtomicUsize>,
-}
-
-impl Relay {
-    async fn start(target: std::net::SocketAddr) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let open = Arc::new(AtomicUsize::new(0));
-        let open_count = Arc::clone(&open);
-        tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                open_count.fetch_add(1, Ordering::SeqCst);
-                let open = Arc::clone(&open_count);
-                tokio::spawn(async move {
-                    if let Ok(server) = TcpStream::connect(target).await {
-                        relay(client, server).await;
-                    }
-                    open.fetch_sub(1, Ordering::SeqCst);
-                });
-            }
-        });
-        Self { url, open }
-    }
-}
-
-/// Copies both ways until either side closes or fails.
-async fn relay(client: TcpStream, server: TcpStream) {
-    let (mut client_read, mut client_write) = client.into_split();
-    let (mut server_read, mut server_write) = server.into_split();
-    tokio::select! {
-        _ = tokio::io::copy(&mut client_read, &mut server_write) => {}
-        _ = tokio::io::copy(&mut server_read, &mut client_write) => {}
-    }
-}
 
 fn runtime(workers: usize) -> Runtime {
     tokio::runtime::Builder::new_multi_thread()

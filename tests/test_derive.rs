@@ -2,18 +2,18 @@
 //! values become field types, and what a failed load says. Env vars come from a map; the
 //! process environment is never touched.
 
+mod support;
+
 use std::fs;
 use std::str::FromStr;
 use std::sync::Mutex;
 
+use support::fake::env;
+
 use secrets_core::{
-    BoxFuture, Env, ExposeSecret, Folder, FolderSecrets, ProblemKind, SecretBox, SecretStore,
+    BoxFuture, ExposeSecret, Folder, FolderSecrets, ProblemKind, SecretBox, SecretStore,
     SecretString, Secrets, StoreError, StoreErrorKind, StoredSecret,
 };
-
-fn env<const N: usize>(pairs: [(&str, &str); N]) -> Env {
-    Env::from_pairs(pairs)
-}
 
 #[derive(Secrets)]
 struct Keys {
@@ -27,7 +27,7 @@ struct Keys {
 #[tokio::test]
 async fn keys_are_field_names_in_screaming_snake_case_unless_named() {
     let s: Keys = Keys::loader()
-        .env(env([
+        .env(env(&[
             ("ANTHROPIC_API_KEY", "sk-ant"),
             ("TYPE", "worker"),
             ("API_KEY2", "k2"),
@@ -69,7 +69,7 @@ struct Prefixed {
 #[tokio::test]
 async fn the_prefix_applies_to_derived_keys_only() {
     let s = Prefixed::loader()
-        .env(env([
+        .env(env(&[
             ("AGENT_DATABASE_URL", "postgres://db/app"),
             ("OPENFGA_API_TOKEN", "fga"),
             ("DATABASE_URL", "not this one"),
@@ -91,7 +91,7 @@ struct OtherVar {
 #[tokio::test]
 async fn env_reads_another_variable_and_its_file_variable() {
     let s = OtherVar::loader()
-        .env(env([
+        .env(env(&[
             ("PG_URL", "from PG_URL"),
             ("DATABASE_URL", "ignored"),
         ]))
@@ -104,7 +104,7 @@ async fn env_reads_another_variable_and_its_file_variable() {
     let file = dir.path().join("pg_url");
     fs::write(&file, "from a file\n").unwrap();
     let s = OtherVar::loader()
-        .env(env([("PG_URL_FILE", file.to_str().unwrap())]))
+        .env(env(&[("PG_URL_FILE", file.to_str().unwrap())]))
         .load()
         .await
         .unwrap();
@@ -112,7 +112,7 @@ async fn env_reads_another_variable_and_its_file_variable() {
 
     // The key stays DATABASE_URL; the report names the variables that were read.
     let err = OtherVar::loader()
-        .env(env([("DATABASE_URL", "ignored")]))
+        .env(env(&[("DATABASE_URL", "ignored")]))
         .load()
         .await
         .unwrap_err();
@@ -140,7 +140,7 @@ async fn no_env_ignores_env_and_file_variables() {
     let file = dir.path().join("key");
     fs::write(&file, "from a file").unwrap();
     let s = StoreOnly::loader()
-        .env(env([
+        .env(env(&[
             ("SIGNING_KEY", "from env"),
             ("SIGNING_KEY_FILE", file.to_str().unwrap()),
             ("WEBHOOK_SECRET", "from env"),
@@ -159,7 +159,7 @@ async fn no_env_keys_still_come_from_the_secrets_directory() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("WEBHOOK_SECRET"), "from the secrets dir\n").unwrap();
     let s = StoreOnly::loader()
-        .env(env([]))
+        .env(env(&[]))
         .secrets_dir(dir.path())
         .load()
         .await
@@ -184,11 +184,11 @@ struct Defaults {
 
 #[tokio::test]
 async fn defaults_are_parsed_and_env_vars_override_them() {
-    let s = Defaults::loader().env(env([])).load().await.unwrap();
+    let s = Defaults::loader().env(env(&[])).load().await.unwrap();
     assert_eq!((s.port, s.ratio, s.suffix.as_str()), (8080, 0.5, ""));
 
     let s = Defaults::loader()
-        .env(env([("PORT", "9090"), ("SUFFIX", "-eu")]))
+        .env(env(&[("PORT", "9090"), ("SUFFIX", "-eu")]))
         .load()
         .await
         .unwrap();
@@ -207,13 +207,13 @@ struct Optional {
 
 #[tokio::test]
 async fn option_fields_are_none_when_absent() {
-    let s = Optional::loader().env(env([])).load().await.unwrap();
+    let s = Optional::loader().env(env(&[])).load().await.unwrap();
     assert!(s.sentry_dsn.is_none());
     assert_eq!(s.max_connections, None);
     assert_eq!(s.label, None);
 
     let s = Optional::loader()
-        .env(env([
+        .env(env(&[
             ("SENTRY_DSN", "https://sentry.invalid/1"),
             ("MAX_CONNECTIONS", "16"),
             ("LABEL", ""),
@@ -230,7 +230,7 @@ async fn option_fields_are_none_when_absent() {
     assert_eq!(s.label.as_deref(), Some(""));
 
     let err = Optional::loader()
-        .env(env([("MAX_CONNECTIONS", "many")]))
+        .env(env(&[("MAX_CONNECTIONS", "many")]))
         .load()
         .await
         .unwrap_err();
@@ -250,7 +250,7 @@ struct Flags {
 #[tokio::test]
 async fn bools_accept_the_usual_spellings() {
     let s = Flags::loader()
-        .env(env([
+        .env(env(&[
             ("A", "yes"),
             ("B", "Off"),
             ("C", "1"),
@@ -262,7 +262,7 @@ async fn bools_accept_the_usual_spellings() {
     assert_eq!((s.a, s.b, s.c, s.d), (true, false, true, false));
 
     let err = Flags::loader()
-        .env(env([("A", "maybe"), ("B", "on"), ("C", "0"), ("D", "no")]))
+        .env(env(&[("A", "maybe"), ("B", "on"), ("C", "0"), ("D", "no")]))
         .load()
         .await
         .unwrap_err();
@@ -299,7 +299,7 @@ struct Custom {
 #[tokio::test]
 async fn a_from_str_type_needs_no_wrapper_and_its_error_is_the_reason() {
     let s = Custom::loader()
-        .env(env([("LEVEL", "3")]))
+        .env(env(&[("LEVEL", "3")]))
         .load()
         .await
         .unwrap();
@@ -307,7 +307,7 @@ async fn a_from_str_type_needs_no_wrapper_and_its_error_is_the_reason() {
     assert_eq!(s.fallback_level, None);
 
     let err = Custom::loader()
-        .env(env([("LEVEL", "9"), ("FALLBACK_LEVEL", "0")]))
+        .env(env(&[("LEVEL", "9"), ("FALLBACK_LEVEL", "0")]))
         .load()
         .await
         .unwrap_err();
@@ -338,7 +338,7 @@ struct Boxed {
 #[tokio::test]
 async fn secret_box_of_a_parsed_type_works() {
     let s = Boxed::loader()
-        .env(env([("PIN", "4242")]))
+        .env(env(&[("PIN", "4242")]))
         .load()
         .await
         .unwrap();
@@ -360,7 +360,7 @@ struct Redacted {
 #[tokio::test]
 async fn debug_shows_every_field_and_no_value() {
     let s = Redacted::loader()
-        .env(env([
+        .env(env(&[
             ("APP_DATABASE_URL", "postgres://user:hunter2@db/app"),
             ("APP_PORT", "4321"),
             ("APP_TYPE", "visible-type"),
@@ -394,7 +394,7 @@ struct PartlyPublic {
 #[tokio::test]
 async fn debug_tells_none_from_some_and_shows_public_fields() {
     let s = PartlyPublic::loader()
-        .env(env([("TOKEN", "hunter2")]))
+        .env(env(&[("TOKEN", "hunter2")]))
         .load()
         .await
         .unwrap();
@@ -403,7 +403,7 @@ async fn debug_tells_none_from_some_and_shows_public_fields() {
         "PartlyPublic { token: [REDACTED], port: 8080, log_level: None, sentry_dsn: None }"
     );
     let s = PartlyPublic::loader()
-        .env(env([
+        .env(env(&[
             ("TOKEN", "hunter2"),
             ("PORT", "9090"),
             ("LOG_LEVEL", "debug"),
@@ -433,7 +433,7 @@ struct Many {
 #[tokio::test]
 async fn every_problem_is_reported_at_once() {
     let err = Many::loader()
-        .env(env([("PORT", "eighty"), ("VERBOSE", "loud")]))
+        .env(env(&[("PORT", "eighty"), ("VERBOSE", "loud")]))
         .load()
         .await
         .unwrap_err();
@@ -521,7 +521,7 @@ async fn container_and_field_folders_and_environment_reach_the_store() {
         ..FixedStore::default()
     };
     let s = Folders::loader()
-        .env(env([("FLAKY", "from env after the store failed")]))
+        .env(env(&[("FLAKY", "from env after the store failed")]))
         .store(store)
         .load()
         .await
@@ -544,7 +544,7 @@ async fn without_fallback_on_store_error_a_failing_folder_fails_closed() {
         ..FixedStore::default()
     };
     let err = Folders::loader()
-        .env(env([("DATABASE_URL", "from env"), ("FLAKY", "from env")]))
+        .env(env(&[("DATABASE_URL", "from env"), ("FLAKY", "from env")]))
         .store(store)
         .load()
         .await
@@ -562,6 +562,6 @@ struct Empty {}
 
 #[tokio::test]
 async fn a_struct_without_fields_loads() {
-    let _ = Empty::loader().env(env([])).load().await.unwrap();
+    let _ = Empty::loader().env(env(&[])).load().await.unwrap();
     assert_eq!(format!("{:?}", Empty {}), "Empty");
 }

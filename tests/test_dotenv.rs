@@ -1,7 +1,11 @@
 //! `Loader::dotenv`: a `.env` file for local development, read only when asked.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
+
+use support::fake::no_env;
 
 use secrets_core::{Env, Error, ExposeSecret, Loader, SecretString, Secrets, Source};
 
@@ -21,10 +25,6 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
 
 async fn load(loader: Loader<AppSecrets>) -> Result<(AppSecrets, secrets_core::Provenance), Error> {
     loader.load_with_provenance().await
-}
-
-fn no_env() -> Env {
-    Env::from_pairs::<&str, &str>([])
 }
 
 #[tokio::test]

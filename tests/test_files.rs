@@ -9,10 +9,14 @@
 
 #![cfg(unix)]
 
+mod support;
+
 use std::future::Future;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use support::fake::env;
 
 use secrets_core::testing::{FakeInfisical, ServerMode};
 use secrets_core::{Env, Error, InfisicalClient, Loader, ProblemKind, SecretString, Secrets};
@@ -47,14 +51,6 @@ where
         .await
         .unwrap_or_else(|_| panic!("{what}: no answer within {} s", BOUND.as_secs()))
         .expect("the load panicked")
-}
-
-fn env(pairs: &[(&str, &str)]) -> Env {
-    Env::from_pairs(
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    )
 }
 
 /// The one problem of an env-only load of [`App`] with `pairs` and an optional secrets

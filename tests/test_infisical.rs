@@ -1,16 +1,19 @@
 //! Loading through Infisical end to end: the loader, the Infisical client configured from
 //! `INFISICAL_*` variables, and the fake server of `secrets_core::testing`.
 
+mod support;
+
 use std::time::Duration;
+
+use support::fake::{Identity, client_from_env, fake_env, fake_env_without_credentials};
 
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Fault, Route, ServerMode};
 use secrets_core::{
-    Env, Error, ExposeSecret, Folder, InfisicalClient, KeySpec, Loader, Lookup, ProblemKind,
-    Resolved, SecretString, Secrets, Source, StoreErrorKind, StructSpec,
+    Error, ExposeSecret, Folder, InfisicalClient, KeySpec, Loader, Lookup, ProblemKind, Resolved,
+    SecretString, Secrets, Source, StoreErrorKind, StructSpec,
 };
 
-const CLIENT_ID: &str = "client-id-1";
-const CLIENT_SECRET: &str = "SENTINEL-client-secret-5e1f";
+const ID: Identity = Identity::new("client-id-1", "SENTINEL-client-secret-5e1f");
 const VALUE_SENTINEL: &str = "SENTINEL-value-9a7c";
 
 /// Three keys in two folders of `prod`: `/` (which imports `/shared`) and `/agent`.
@@ -63,29 +66,7 @@ fn data(mode: ServerMode) -> FakeInfisicalBuilder {
         )
         .import("prod", "/", "prod", "/shared")
         .secret("prod", "/agent", "AGENT_KEY", VALUE_SENTINEL)
-        .universal_auth(CLIENT_ID, CLIENT_SECRET)
-}
-
-/// The variables pointing at `fake` with Universal Auth, plus `extra`.
-fn env(fake: &FakeInfisical, extra: &[(&str, &str)]) -> Env {
-    let extra = extra
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
-    Env::from_pairs(fake.env_vars().into_iter().chain(extra))
-}
-
-/// The variables pointing at `fake` without credentials, plus `extra`.
-fn env_without_credentials(fake: &FakeInfisical, extra: &[(&str, &str)]) -> Env {
-    let mut pairs: Vec<(String, String)> = vec![
-        ("INFISICAL_DOMAIN".into(), fake.url().into()),
-        ("INFISICAL_PROJECT_ID".into(), fake.project_id().into()),
-    ];
-    pairs.extend(
-        extra
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    Env::from_pairs(pairs)
+        .universal_auth(ID.client_id, ID.client_secret)
 }
 
 fn assert_loaded(app: &App) {
@@ -119,7 +100,7 @@ const ALL_KEYS: [&str; 3] = ["DATABASE_URL", "SENTRY_DSN", "AGENT_KEY"];
 
 fn assert_no_secret_in(error: &Error) {
     for shown in [error.to_string(), format!("{error:?}")] {
-        assert!(!shown.contains(CLIENT_SECRET), "{shown}");
+        assert!(!shown.contains(ID.client_secret), "{shown}");
         assert!(!shown.contains(VALUE_SENTINEL), "{shown}");
     }
 }
@@ -128,7 +109,7 @@ fn assert_no_secret_in(error: &Error) {
 async fn universal_auth_on_a_current_server_lists_each_folder_once() {
     let fake = data(ServerMode::Current).start().await;
     let (app, provenance) = Loader::<App>::new()
-        .env(env(&fake, &[]))
+        .env(fake_env(&fake, &[]))
         .load_with_provenance()
         .await
         .unwrap();
@@ -157,7 +138,7 @@ async fn universal_auth_on_a_current_server_lists_each_folder_once() {
 #[tokio::test]
 async fn an_old_server_is_read_through_v3_and_remembered() {
     let fake = data(ServerMode::Legacy2024).start().await;
-    let client = InfisicalClient::from_env(&env(&fake, &[]))
+    let client = InfisicalClient::from_env(&fake_env(&fake, &[]))
         .unwrap()
         .unwrap();
     let app = Loader::<App>::new()
@@ -185,7 +166,7 @@ async fn kubernetes_auth_reads_the_service_account_token() {
         .start()
         .await;
     let path = jwt.path().to_str().unwrap();
-    let env = env_without_credentials(
+    let env = fake_env_without_credentials(
         &fake,
         &[
             ("INFISICAL_MACHINE_IDENTITY_ID", "identity-1"),
@@ -214,7 +195,7 @@ async fn given_tokens_need_no_login() {
         ("INFISICAL_TOKEN_FILE", file.path().to_str().unwrap()),
     ];
     for (var, value) in cases {
-        let env = env_without_credentials(&fake, &[(var, value)]);
+        let env = fake_env_without_credentials(&fake, &[(var, value)]);
         let app = Loader::<App>::new()
             .env(env)
             .load()
@@ -238,7 +219,7 @@ async fn the_folder_wins_over_imports_and_the_last_import_wins() {
         .start()
         .await;
     let (app, provenance) = Loader::<App>::new()
-        .env(env(&fake, &[]))
+        .env(fake_env(&fake, &[]))
         .load_with_provenance()
         .await
         .unwrap();
@@ -267,7 +248,7 @@ async fn a_withheld_value_is_a_problem_not_a_fallback() {
         .start()
         .await;
     let error = Loader::<App>::new()
-        .env(env(&fake, &[("AGENT_KEY", "from-env")]))
+        .env(fake_env(&fake, &[("AGENT_KEY", "from-env")]))
         .load()
         .await
         .err()
@@ -287,7 +268,7 @@ async fn a_forbidden_folder_fails_its_keys_closed() {
     let fake = data(ServerMode::Current).start().await;
     fake.fail_always(Route::ListV4, Fault::Status(403));
     let error = Loader::<App>::new()
-        .env(env(&fake, &[("DATABASE_URL", "from-env")]))
+        .env(fake_env(&fake, &[("DATABASE_URL", "from-env")]))
         .load()
         .await
         .err()
@@ -321,7 +302,7 @@ async fn store_errors_fall_back_when_opted_in() {
     let fake = data(ServerMode::Current).start().await;
     fake.fail_always(Route::ListV4, Fault::Status(403));
     let (app, provenance) = Loader::<App>::new()
-        .env(env(
+        .env(fake_env(
             &fake,
             &[
                 ("DATABASE_URL", "db-env"),
@@ -349,13 +330,13 @@ async fn a_missing_folder_on_a_current_server_is_not_found() {
     let fake = FakeInfisical::builder()
         .secret("prod", "/", "DATABASE_URL", "postgres://db.internal/app")
         .secret("prod", "/", "SENTRY_DSN", "https://dsn@sentry.invalid/1")
-        .universal_auth(CLIENT_ID, CLIENT_SECRET)
+        .universal_auth(ID.client_id, ID.client_secret)
         .start()
         .await;
     // The June 2025 server lists a missing folder as empty (recording v24): the key is missing
     // and the report says the folder was empty.
     let error = Loader::<App>::new()
-        .env(env(&fake, &[]))
+        .env(fake_env(&fake, &[]))
         .load()
         .await
         .err()
@@ -381,7 +362,7 @@ async fn a_missing_folder_on_a_current_server_is_not_found() {
         },
     );
     let error = Loader::<App>::new()
-        .env(env(&fake, &[]))
+        .env(fake_env(&fake, &[]))
         .load()
         .await
         .err()
@@ -407,7 +388,7 @@ async fn a_missing_folder_on_a_current_server_is_not_found() {
 async fn a_wrong_environment_on_an_old_server_is_an_empty_folder() {
     let fake = data(ServerMode::Legacy2024).start().await;
     let error = Loader::<App>::new()
-        .env(env(&fake, &[("INFISICAL_ENVIRONMENT", "staging")]))
+        .env(fake_env(&fake, &[("INFISICAL_ENVIRONMENT", "staging")]))
         .load()
         .await
         .err()
@@ -437,9 +418,7 @@ async fn rate_limits_are_waited_out() {
             ServerMode::Legacy2024 => Route::ListV3,
             _ => Route::ListV4,
         };
-        let client = InfisicalClient::from_env(&env(&fake, &[]))
-            .unwrap()
-            .unwrap();
+        let client = client_from_env(&fake_env(&fake, &[]));
         // On the old server, learn the v3 route first so the fault lands where it is meant.
         Loader::<App>::new()
             .infisical(client.clone())
@@ -470,7 +449,7 @@ async fn a_rate_limit_longer_than_the_deadline_is_reported_at_once() {
         },
     );
     let error = Loader::<App>::new()
-        .env(env(&fake, &[("INFISICAL_STARTUP_TIMEOUT", "5")]))
+        .env(fake_env(&fake, &[("INFISICAL_STARTUP_TIMEOUT", "5")]))
         .load()
         .await
         .err()
@@ -496,9 +475,7 @@ async fn a_rate_limit_longer_than_the_deadline_is_reported_at_once() {
 async fn an_expired_token_is_replaced_by_one_login() {
     for mode in [ServerMode::Current, ServerMode::Legacy2024] {
         let fake = data(mode).start().await;
-        let client = InfisicalClient::from_env(&env(&fake, &[]))
-            .unwrap()
-            .unwrap();
+        let client = client_from_env(&fake_env(&fake, &[]));
         Loader::<App>::new()
             .infisical(client.clone())
             .load()
@@ -516,10 +493,10 @@ async fn an_expired_token_is_replaced_by_one_login() {
 #[tokio::test]
 async fn wrong_credentials_fail_every_key_after_one_login() {
     let fake = data(ServerMode::Current).start().await;
-    let env = env_without_credentials(
+    let env = fake_env_without_credentials(
         &fake,
         &[
-            ("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", CLIENT_ID),
+            ("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", ID.client_id),
             (
                 "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
                 "SENTINEL-wrong-secret",
@@ -560,7 +537,7 @@ async fn a_slow_server_hits_the_startup_deadline() {
         .start()
         .await;
     let error = Loader::<App>::new()
-        .env(env(&fake, &[("INFISICAL_STARTUP_TIMEOUT", "0.5")]))
+        .env(fake_env(&fake, &[("INFISICAL_STARTUP_TIMEOUT", "0.5")]))
         .load()
         .await
         .err()
@@ -581,7 +558,10 @@ async fn a_slow_server_hits_the_startup_deadline() {
 #[tokio::test]
 async fn half_a_configuration_is_reported_not_ignored() {
     let fake = data(ServerMode::Current).start().await;
-    let env = env_without_credentials(&fake, &[("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", CLIENT_ID)]);
+    let env = fake_env_without_credentials(
+        &fake,
+        &[("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", ID.client_id)],
+    );
     let error = Loader::<App>::new().env(env).load().await.err().unwrap();
     assert!(
         error
@@ -597,11 +577,11 @@ async fn no_secret_shows_in_errors_or_debug_output() {
     let fake = data(ServerMode::Current).start().await;
     // One folder fails, the other (holding the sentinel value) succeeds.
     fake.fail_next(Route::ListV4, 1, Fault::Status(403));
-    let env = env(&fake, &[]);
-    let client = InfisicalClient::from_env(&env).unwrap().unwrap();
-    assert!(!format!("{client:?}").contains(CLIENT_SECRET));
+    let env = fake_env(&fake, &[]);
+    let client = client_from_env(&env);
+    assert!(!format!("{client:?}").contains(ID.client_secret));
     let loader = Loader::<App>::new().infisical(client);
-    assert!(!format!("{loader:?}").contains(CLIENT_SECRET));
+    assert!(!format!("{loader:?}").contains(ID.client_secret));
     let error = loader.load().await.err().unwrap();
     assert_no_secret_in(&error);
 }

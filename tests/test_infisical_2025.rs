@@ -3,14 +3,17 @@
 //! fake: one `/api/v4` probe per client against an older server, and folders where the
 //! identity may read some values but not all.
 
+mod support;
+
+use support::fake::{Identity, client_from_env, fake_env};
+
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Fault, Route, ServerMode};
 use secrets_core::{
-    Env, Error, ExposeSecret, Folder, InfisicalClient, KeySpec, Loader, ProblemKind, Resolved,
-    SecretString, Secrets, Source, StoreErrorKind, StructSpec,
+    Error, ExposeSecret, Folder, KeySpec, Loader, ProblemKind, Resolved, SecretString, Secrets,
+    Source, StoreErrorKind, StructSpec,
 };
 
-const CLIENT_ID: &str = "client-id-2025";
-const CLIENT_SECRET: &str = "SENTINEL-client-secret-77d1";
+const ID: Identity = Identity::new("client-id-2025", "SENTINEL-client-secret-77d1");
 
 /// One key in each of three folders of `prod`.
 struct ThreeFolders;
@@ -44,19 +47,13 @@ fn three_folders(mode: ServerMode) -> FakeInfisicalBuilder {
         .secret("prod", "/", "ROOT_KEY", "root-value")
         .secret("prod", "/agent", "AGENT_KEY", "agent-value")
         .secret("prod", "/shared", "SHARED_KEY", "shared-value")
-        .universal_auth(CLIENT_ID, CLIENT_SECRET)
-}
-
-fn client_of(fake: &FakeInfisical) -> InfisicalClient {
-    InfisicalClient::from_env(&Env::from_pairs(fake.env_vars()))
-        .unwrap()
-        .unwrap()
+        .universal_auth(ID.client_id, ID.client_secret)
 }
 
 #[tokio::test]
 async fn an_old_server_costs_one_v4_probe_per_client_not_one_per_folder() {
     let fake = three_folders(ServerMode::Legacy2024).start().await;
-    let client = client_of(&fake);
+    let client = client_from_env(&fake_env(&fake, &[]));
     Loader::<ThreeFolders>::new()
         .infisical(client.clone())
         .load()
@@ -85,7 +82,7 @@ async fn an_old_server_costs_one_v4_probe_per_client_not_one_per_folder() {
 #[tokio::test]
 async fn a_current_server_is_listed_concurrently_once_known() {
     let fake = three_folders(ServerMode::Current).start().await;
-    let client = client_of(&fake);
+    let client = client_from_env(&fake_env(&fake, &[]));
     for _ in 0..2 {
         Loader::<ThreeFolders>::new()
             .infisical(client.clone())
@@ -162,14 +159,7 @@ fn restricted(mode: ServerMode) -> FakeInfisicalBuilder {
         .secret("prod", "/", "APP_ENV", "production")
         .secret("prod", "/restricted", "VISIBLE_KEY", VISIBLE_VALUE)
         .unreadable_secret("prod", "/restricted", "HIDDEN_KEY", HIDDEN_VALUE)
-        .universal_auth(CLIENT_ID, CLIENT_SECRET)
-}
-
-fn env_with(fake: &FakeInfisical, extra: &[(&str, &str)]) -> Env {
-    let extra = extra
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
-    Env::from_pairs(fake.env_vars().into_iter().chain(extra))
+        .universal_auth(ID.client_id, ID.client_secret)
 }
 
 /// The list requests of `/restricted` that asked for values.
@@ -185,7 +175,7 @@ fn value_lists_of_restricted(fake: &FakeInfisical, route: Route) -> usize {
 #[tokio::test]
 async fn one_unreadable_value_withholds_only_its_key() {
     let fake = restricted(ServerMode::Current).start().await;
-    let env = env_with(
+    let env = fake_env(
         &fake,
         &[("HIDDEN_KEY", "from-env"), ("ABSENT_KEY", "absent-env")],
     );
@@ -211,8 +201,8 @@ async fn one_unreadable_value_withholds_only_its_key() {
 #[tokio::test]
 async fn readable_keys_of_a_restricted_folder_load_key_by_key() {
     let fake = restricted(ServerMode::Current).start().await;
-    let client = client_of(&fake);
-    let env = env_with(&fake, &[("ABSENT_KEY", "absent-env")]);
+    let client = client_from_env(&fake_env(&fake, &[]));
+    let env = fake_env(&fake, &[("ABSENT_KEY", "absent-env")]);
     let (values, provenance) = Loader::<Values<3>>::new()
         .env(env.clone())
         .infisical(client.clone())
@@ -280,7 +270,7 @@ async fn a_server_without_v4_is_read_key_by_key_on_v3() {
             body: br#"{"message":"Route GET:/api/v4/secrets not found","error":"Not Found","statusCode":404}"#.to_vec(),
         },
     );
-    let env = env_with(
+    let env = fake_env(
         &fake,
         &[("HIDDEN_KEY", "from-env"), ("ABSENT_KEY", "absent-env")],
     );
@@ -313,7 +303,7 @@ async fn a_forbidden_folder_is_not_read_key_by_key() {
     let fake = restricted(ServerMode::Current).start().await;
     fake.fail_always(Route::ListV4, Fault::Status(403));
     let error = Loader::<Values<3>>::new()
-        .env(env_with(&fake, &[("ABSENT_KEY", "absent-env")]))
+        .env(fake_env(&fake, &[("ABSENT_KEY", "absent-env")]))
         .load()
         .await
         .err()
@@ -338,7 +328,7 @@ async fn a_server_refusing_the_key_reads_too_fails_the_folder_at_once() {
         },
     );
     let error = Loader::<Values<3>>::new()
-        .env(env_with(&fake, &[("ABSENT_KEY", "absent-env")]))
+        .env(fake_env(&fake, &[("ABSENT_KEY", "absent-env")]))
         .load()
         .await
         .err()

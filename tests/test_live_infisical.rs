@@ -5,18 +5,21 @@
 //! Real time with short intervals: waits have generous timeouts, and assertions are on
 //! outcomes and counts, never on elapsed time.
 
+mod support;
+
 use std::future::Future;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use support::fake::{Identity, client_from_env, fake_env};
 
 use secrets_core::testing::{
     FakeInfisical, FakeInfisicalBuilder, Fault, RecordedRequest, Route, ServerMode,
 };
 use secrets_core::{Env, ExposeSecret, InfisicalClient, Live, SecretString, Secrets, Source};
 
-const CLIENT_ID: &str = "live-client";
-const CLIENT_SECRET: &str = "SENTINEL-live-client-secret-41d2";
+const ID: Identity = Identity::new("live-client", "SENTINEL-live-client-secret-41d2");
 const FIRST_URL: &str = "postgres://SENTINEL-first@db.internal/app";
 const ROTATED_URL: &str = "postgres://SENTINEL-rotated@db.internal/app";
 
@@ -37,15 +40,7 @@ fn data(mode: ServerMode) -> FakeInfisicalBuilder {
         .mode(mode)
         .secret("prod", "/", "DATABASE_URL", FIRST_URL)
         .secret("prod", "/", "PORT", "8080")
-        .universal_auth(CLIENT_ID, CLIENT_SECRET)
-}
-
-/// The variables pointing at `fake` with Universal Auth, plus `extra`.
-fn env(fake: &FakeInfisical, extra: &[(&str, &str)]) -> Env {
-    let extra = extra
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()));
-    Env::from_pairs(fake.env_vars().into_iter().chain(extra))
+        .universal_auth(ID.client_id, ID.client_secret)
 }
 
 /// Watches through the client the variables configure, as `AppSecrets::watch` does.
@@ -71,10 +66,6 @@ async fn watch_with(env: Env, client: &InfisicalClient) -> Live<AppSecrets> {
         .start()
         .await
         .unwrap()
-}
-
-fn client(env: &Env) -> InfisicalClient {
-    InfisicalClient::from_env(env).unwrap().unwrap()
 }
 
 /// Waits until `done` holds, polling; panics with `what` when it does not within the patience.
@@ -123,7 +114,7 @@ fn revision(live: &Live<AppSecrets>, key: &str) -> u64 {
 #[tokio::test]
 async fn a_rotated_value_is_picked_up_within_one_interval() {
     let fake = data(ServerMode::Current).start().await;
-    let mut live = watch(env(&fake, &[])).await;
+    let mut live = watch(fake_env(&fake, &[])).await;
     assert_eq!(live.current().database_url.expose_secret(), FIRST_URL);
     let first = live.provenance().get("DATABASE_URL").unwrap().fingerprint();
 
@@ -138,7 +129,7 @@ async fn a_rotated_value_is_picked_up_within_one_interval() {
     let rotated = live.provenance().get("DATABASE_URL").unwrap().fingerprint();
     assert_ne!(first, rotated);
     let shown = format!("{live:?} {:?} {}", live.history(), live.provenance());
-    for secret in [FIRST_URL, ROTATED_URL, CLIENT_SECRET] {
+    for secret in [FIRST_URL, ROTATED_URL, ID.client_secret] {
         assert!(!shown.contains(secret), "{shown}");
     }
 }
@@ -152,8 +143,8 @@ async fn an_unchanged_folder_costs_a_304_and_no_parse() {
         (ServerMode::Legacy2024, Route::ListV3),
     ] {
         let fake = data(mode).start().await;
-        let env = env(&fake, &[]);
-        let client = client(&env);
+        let env = fake_env(&fake, &[]);
+        let client = client_from_env(&env);
         let live = watch_with(env, &client).await;
         assert_eq!(client.stats().parsed_listings, 1, "{mode:?}");
 
@@ -177,7 +168,7 @@ async fn an_unchanged_folder_costs_a_304_and_no_parse() {
 #[tokio::test]
 async fn a_refresh_that_would_make_a_key_invalid_keeps_the_old_set_and_reports() {
     let fake = data(ServerMode::Current).start().await;
-    let mut live = watch(env(&fake, &[])).await;
+    let mut live = watch(fake_env(&fake, &[])).await;
     let held = live.current();
 
     fake.set_secret("prod", "/", "DATABASE_URL", ROTATED_URL);
@@ -207,8 +198,8 @@ async fn a_refresh_that_would_make_a_key_invalid_keeps_the_old_set_and_reports()
 /// A token with a short TTL is renewed before it expires, and only renewed: one login.
 async fn renews_without_logging_in_again(mode: ServerMode) {
     let fake = data(mode).token_ttl(Duration::from_secs(3)).start().await;
-    let env = env(&fake, &[]);
-    let client = client(&env);
+    let env = fake_env(&fake, &[]);
+    let client = client_from_env(&env);
     let live = watch_with(env, &client).await;
 
     eventually("the token was renewed", || {
@@ -256,8 +247,8 @@ async fn a_refused_renewal_means_a_new_login() {
         .start()
         .await;
     fake.fail_always(Route::TokenRenew, Fault::Status(401));
-    let env = env(&fake, &[]);
-    let client = client(&env);
+    let env = fake_env(&fake, &[]);
+    let client = client_from_env(&env);
     let live = watch_with(env, &client).await;
 
     eventually("a refused renewal and a second login", || {
@@ -289,8 +280,8 @@ async fn near_the_max_ttl_the_client_logs_in_again() {
         .token_max_ttl(Duration::from_secs(3))
         .start()
         .await;
-    let env = env(&fake, &[]);
-    let client = client(&env);
+    let env = fake_env(&fake, &[]);
+    let client = client_from_env(&env);
     let live = watch_with(env, &client).await;
 
     eventually("a second login", || {
@@ -329,8 +320,8 @@ async fn a_token_that_lives_u64_max_seconds_keeps_the_watch_refreshing() {
             body: body.into_bytes(),
         },
     );
-    let env = env(&fake, &[]);
-    let client = client(&env);
+    let env = fake_env(&fake, &[]);
+    let client = client_from_env(&env);
     let mut live = watch_with(env, &client).await;
 
     eventually("three refreshes", || live.refreshes() >= 3).await;
@@ -346,8 +337,8 @@ async fn a_token_that_lives_u64_max_seconds_keeps_the_watch_refreshing() {
 #[tokio::test]
 async fn a_zero_interval_is_taken_as_one_second() {
     let fake = data(ServerMode::Current).start().await;
-    let env = env(&fake, &[]);
-    let client = client(&env);
+    let env = fake_env(&fake, &[]);
+    let client = client_from_env(&env);
     let live = AppSecrets::loader()
         .env(env)
         .infisical(client.clone())
@@ -463,7 +454,7 @@ async fn the_same_failure_with_new_request_ids_is_reported_once() {
 async fn an_outage_keeps_the_last_good_set_then_recovers() {
     let fake = data(ServerMode::Current).start().await;
     // A one-second budget per refresh, so a refresh gives up on a down server quickly.
-    let mut live = watch(env(&fake, &[("INFISICAL_STARTUP_TIMEOUT", "1")])).await;
+    let mut live = watch(fake_env(&fake, &[("INFISICAL_STARTUP_TIMEOUT", "1")])).await;
 
     fake.fail_always(Route::ListV4, Fault::Status(503));
     eventually("the outage is reported", || live.last_error().is_some()).await;
@@ -481,7 +472,7 @@ async fn an_outage_keeps_the_last_good_set_then_recovers() {
 #[tokio::test]
 async fn a_rate_limit_is_waited_out() {
     let fake = data(ServerMode::Current).start().await;
-    let live = watch(env(&fake, &[("INFISICAL_STARTUP_TIMEOUT", "1")])).await;
+    let live = watch(fake_env(&fake, &[("INFISICAL_STARTUP_TIMEOUT", "1")])).await;
 
     fake.fail_always(
         Route::ListV4,
@@ -503,13 +494,13 @@ async fn a_rate_limit_is_waited_out() {
 async fn a_rotated_file_is_picked_up() {
     let fake = FakeInfisical::builder()
         .secret("prod", "/", "DATABASE_URL", FIRST_URL)
-        .universal_auth(CLIENT_ID, CLIENT_SECRET)
+        .universal_auth(ID.client_id, ID.client_secret)
         .start()
         .await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("PORT"), "8080\n").unwrap();
     let mut live = AppSecrets::loader()
-        .env(env(&fake, &[]))
+        .env(fake_env(&fake, &[]))
         .secrets_dir(dir.path())
         .watch(INTERVAL)
         .jitter(0.0)
@@ -554,7 +545,7 @@ async fn a_rotated_file_variable_target_is_picked_up() {
 #[tokio::test]
 async fn dropping_the_handle_stops_the_refresh_task() {
     let fake = data(ServerMode::Current).start().await;
-    let live = watch(env(&fake, &[])).await;
+    let live = watch(fake_env(&fake, &[])).await;
     eventually("two refreshes", || live.refreshes() >= 2).await;
     // Configured from the variables once: one client, one login, conditional listings.
     assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);

@@ -9,29 +9,25 @@
 
 mod support;
 
-use std::io;
 use std::net::SocketAddr;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use support::Sink;
+use support::fake::{Identity, no_env};
+use support::relay::{ConnectProxy, HOST, ProxyAnswer, TlsTerminator};
+use support::server::Server;
 
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Route};
 use secrets_core::{
     Env, Error, ExposeSecret, InfisicalClient, InfisicalClientBuilder, KeySpec, Loader,
     ProblemKind, Resolved, SecretString, Secrets, StructSpec,
 };
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
 
-const CLIENT_ID: &str = "client-id-proxy";
-const CLIENT_SECRET: &str = "SENTINEL-client-secret-0c4e";
+const ID: Identity = Identity::new("client-id-proxy", "SENTINEL-client-secret-0c4e");
 const VALUE: &str = "SENTINEL-value-81d2";
 const PROXY_PASSWORD: &str = "SENTINEL-proxy-password-3b9f";
-const HOST: &str = "infisical.test";
 
 /// Marks the re-run of one test as the child process of that test.
 const CHILD: &str = "SECRETS_CORE_TEST_PROXY_CHILD";
@@ -65,13 +61,7 @@ impl Secrets for App {
 }
 
 fn data() -> FakeInfisicalBuilder {
-    FakeInfisical::builder()
-        .secret("prod", "/", "API_KEY", VALUE)
-        .universal_auth(CLIENT_ID, CLIENT_SECRET)
-}
-
-fn no_env() -> Env {
-    Env::from_pairs::<String, String>([])
+    ID.allow(FakeInfisical::builder().secret("prod", "/", "API_KEY", VALUE))
 }
 
 /// A client for `https://infisical.test:PORT` (the TLS terminator's port), trusting the test
@@ -85,7 +75,7 @@ fn tls_client(
     InfisicalClient::builder()
         .base_url(format!("https://{HOST}:{}", tls.addr.port()))
         .project_id(fake.project_id())
-        .universal_auth(CLIENT_ID, SecretString::from(CLIENT_SECRET))
+        .universal_auth(ID.client_id, SecretString::from(ID.client_secret))
         .ca_bundle_pem(tls.ca_pem.clone())
         .proxy_from_env(proxy_env)
         .resolve(HOST, resolved_to)
@@ -109,8 +99,8 @@ async fn process_proxy_variables_never_see_a_loopback_load() {
         return;
     }
     let fake = data().start().await;
-    let catcher = Catcher::start().await;
-    let proxy = format!("http://{}", catcher.addr);
+    let catcher = Server::catcher().await;
+    let proxy = format!("http://{}", catcher.addr());
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
@@ -134,7 +124,7 @@ async fn process_proxy_variables_never_see_a_loopback_load() {
         output.status.success() && stdout.contains("1 passed"),
         "child failed:\n{stdout}\n{stderr}"
     );
-    assert_eq!(catcher.hits(), 0, "a connection reached the proxy");
+    assert_eq!(catcher.connections(), 0, "a connection reached the proxy");
     assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
 }
 
@@ -142,8 +132,8 @@ async fn process_proxy_variables_never_see_a_loopback_load() {
 #[tokio::test]
 async fn env_map_proxy_variables_never_see_a_loopback_load() {
     let fake = data().start().await;
-    let catcher = Catcher::start().await;
-    let proxy = format!("http://{}", catcher.addr);
+    let catcher = Server::catcher().await;
+    let proxy = format!("http://{}", catcher.addr());
     let env = Env::from_pairs(
         fake.env_vars()
             .into_iter()
@@ -151,7 +141,7 @@ async fn env_map_proxy_variables_never_see_a_loopback_load() {
     );
     let app = Loader::<App>::new().env(env).load().await.unwrap();
     assert_eq!(app.api_key.expose_secret(), VALUE);
-    assert_eq!(catcher.hits(), 0, "a connection reached the proxy");
+    assert_eq!(catcher.connections(), 0, "a connection reached the proxy");
     assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
 }
 
@@ -161,8 +151,8 @@ async fn env_map_proxy_variables_never_see_a_loopback_load() {
 async fn an_https_loopback_target_never_goes_through_a_proxy() {
     let fake = data().start().await;
     let tls = TlsTerminator::start(fake.addr()).await;
-    let catcher = Catcher::start().await;
-    let proxy = format!("http://{}", catcher.addr);
+    let catcher = Server::catcher().await;
+    let proxy = format!("http://{}", catcher.addr());
     let ca = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(ca.path(), &tls.ca_pem).unwrap();
     for host in ["localhost", "127.0.0.1"] {
@@ -182,7 +172,7 @@ async fn an_https_loopback_target_never_goes_through_a_proxy() {
         let app = Loader::<App>::new().env(env).load().await.unwrap();
         assert_eq!(app.api_key.expose_secret(), VALUE);
     }
-    assert_eq!(catcher.hits(), 0, "a connection reached the proxy");
+    assert_eq!(catcher.connections(), 0, "a connection reached the proxy");
     assert_eq!(fake.request_count(Route::UniversalAuthLogin), 2);
     assert!(
         contains(&tls.plain(), VALUE.as_bytes()),
@@ -197,11 +187,13 @@ async fn an_https_loopback_target_never_goes_through_a_proxy() {
 async fn an_https_load_goes_through_a_connect_tunnel_only() {
     let fake = data().start().await;
     let tls = TlsTerminator::start(fake.addr()).await;
-    let proxy = ConnectProxy::start(tls.addr, Answer::Tunnel).await;
+    let proxy = ConnectProxy::start(tls.addr, ProxyAnswer::Tunnel).await;
     // A direct connection to `infisical.test` would land here.
-    let catcher = Catcher::start().await;
+    let catcher = Server::catcher().await;
     let env = Env::from_pairs([("HTTPS_PROXY", format!("http://{}", proxy.addr))]);
-    let client = tls_client(&fake, &tls, &env, catcher.addr).build().unwrap();
+    let client = tls_client(&fake, &tls, &env, catcher.addr())
+        .build()
+        .unwrap();
     let app = Loader::<App>::new()
         .env(no_env())
         .infisical(client)
@@ -211,7 +203,7 @@ async fn an_https_load_goes_through_a_connect_tunnel_only() {
     assert_eq!(app.api_key.expose_secret(), VALUE);
     assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
     assert_eq!(
-        catcher.hits(),
+        catcher.connections(),
         0,
         "the client connected to infisical.test itself"
     );
@@ -219,7 +211,7 @@ async fn an_https_load_goes_through_a_connect_tunnel_only() {
     // The plain side of the TLS terminator saw the login and the listing...
     let plain = tls.plain();
     let token = access_token(&plain).expect("a login reply with an access token");
-    assert!(contains(&plain, CLIENT_SECRET.as_bytes()));
+    assert!(contains(&plain, ID.client_secret.as_bytes()));
     assert!(contains(&plain, VALUE.as_bytes()));
     // ...while the proxy saw a CONNECT naming the host, then TLS only.
     let heads = proxy.heads();
@@ -234,7 +226,11 @@ async fn an_https_load_goes_through_a_connect_tunnel_only() {
         assert_eq!(upstream.first(), Some(&0x16), "not a TLS handshake");
         assert_eq!(downstream.first(), Some(&0x16), "not a TLS handshake");
         for bytes in [upstream, downstream] {
-            for secret in [CLIENT_SECRET.as_bytes(), VALUE.as_bytes(), token.as_bytes()] {
+            for secret in [
+                ID.client_secret.as_bytes(),
+                VALUE.as_bytes(),
+                token.as_bytes(),
+            ] {
                 assert!(
                     !contains(bytes, secret),
                     "a secret crossed the proxy in clear"
@@ -252,15 +248,15 @@ async fn an_https_load_goes_through_a_connect_tunnel_only() {
 async fn an_https_proxy_url_tunnels_too() {
     let fake = data().start().await;
     let tls = TlsTerminator::start(fake.addr()).await;
-    let proxy = ConnectProxy::start(tls.addr, Answer::Tunnel).await;
+    let proxy = ConnectProxy::start(tls.addr, ProxyAnswer::Tunnel).await;
     // TLS in front of the proxy, for `127.0.0.1`.
     let proxy_tls = TlsTerminator::start(proxy.addr).await;
-    let catcher = Catcher::start().await;
+    let catcher = Server::catcher().await;
     let env = Env::from_pairs([(
         "https_proxy",
         format!("https://127.0.0.1:{}", proxy_tls.addr.port()),
     )]);
-    let client = tls_client(&fake, &tls, &env, catcher.addr)
+    let client = tls_client(&fake, &tls, &env, catcher.addr())
         .ca_bundle_pem(format!("{}{}", tls.ca_pem, proxy_tls.ca_pem))
         .build()
         .unwrap();
@@ -271,14 +267,14 @@ async fn an_https_proxy_url_tunnels_too() {
         .await
         .unwrap();
     assert_eq!(app.api_key.expose_secret(), VALUE);
-    assert_eq!(catcher.hits(), 0);
+    assert_eq!(catcher.connections(), 0);
     let connect = format!("CONNECT {HOST}:{} HTTP/1.1\r\n", tls.addr.port());
     assert!(contains(&proxy_tls.plain(), connect.as_bytes()));
     let heads = proxy.heads();
     assert!(!heads.is_empty() && heads.iter().all(|h| h.starts_with(&connect)));
     for (upstream, _) in proxy.tunnels() {
         assert_eq!(upstream.first(), Some(&0x16), "not a TLS handshake");
-        assert!(!contains(&upstream, CLIENT_SECRET.as_bytes()));
+        assert!(!contains(&upstream, ID.client_secret.as_bytes()));
     }
 }
 
@@ -286,7 +282,7 @@ async fn an_https_proxy_url_tunnels_too() {
 async fn no_proxy_sends_the_load_direct() {
     let fake = data().start().await;
     let tls = TlsTerminator::start(fake.addr()).await;
-    let proxy = ConnectProxy::start(tls.addr, Answer::Tunnel).await;
+    let proxy = ConnectProxy::start(tls.addr, ProxyAnswer::Tunnel).await;
     for (name, list) in [
         ("NO_PROXY", HOST),
         ("no_proxy", "*"),
@@ -342,10 +338,13 @@ async fn a_socks_proxy_for_an_https_target_is_a_configuration_problem() {
     // Through the loader: a problem naming the variable, before any connection.
     let env = Env::from_pairs([
         ("INFISICAL_DOMAIN", format!("https://{HOST}")),
-        ("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", CLIENT_ID.to_owned()),
+        (
+            "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID",
+            ID.client_id.to_owned(),
+        ),
         (
             "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
-            CLIENT_SECRET.to_owned(),
+            ID.client_secret.to_owned(),
         ),
         ("INFISICAL_PROJECT_ID", "p".to_owned()),
         ("all_proxy", "socks5h://127.0.0.1:1080".to_owned()),
@@ -356,7 +355,7 @@ async fn a_socks_proxy_for_an_https_target_is_a_configuration_problem() {
         shown.contains("all_proxy") && shown.contains("socks5h"),
         "{shown}"
     );
-    assert!(!shown.contains(CLIENT_SECRET), "{shown}");
+    assert!(!shown.contains(ID.client_secret), "{shown}");
 }
 
 /// A proxy URL with a password: the proxy gets it (`Proxy-Authorization`), nothing shows it.
@@ -365,10 +364,10 @@ async fn proxy_credentials_never_show() {
     let capture = capture();
     let fake = data().start().await;
     let tls = TlsTerminator::start(fake.addr()).await;
-    let proxy = ConnectProxy::start(tls.addr, Answer::AuthRequired).await;
-    let catcher = Catcher::start().await;
+    let proxy = ConnectProxy::start(tls.addr, ProxyAnswer::AuthRequired).await;
+    let catcher = Server::catcher().await;
     let url = format!("http://proxy-user:{PROXY_PASSWORD}@{}", proxy.addr);
-    let builder = tls_client(&fake, &tls, &no_env(), catcher.addr)
+    let builder = tls_client(&fake, &tls, &no_env(), catcher.addr())
         .proxy(&url)
         .max_retries(1)
         .retry_backoff(Duration::from_millis(10), Duration::from_millis(10));
@@ -400,7 +399,7 @@ async fn proxy_credentials_never_show() {
         "{}",
         heads[0]
     );
-    assert_eq!(catcher.hits(), 0);
+    assert_eq!(catcher.connections(), 0);
 
     let redacted = format!("http://[REDACTED]@{}", proxy.addr);
     for (what, text) in [
@@ -418,7 +417,7 @@ async fn proxy_credentials_never_show() {
     assert!(shown_error.contains("through the proxy"), "{shown_error}");
 
     // An unusable proxy URL with credentials: the error shows neither.
-    let err = tls_client(&fake, &tls, &no_env(), catcher.addr)
+    let err = tls_client(&fake, &tls, &no_env(), catcher.addr())
         .proxy(format!(
             "socks5://proxy-user:{PROXY_PASSWORD}@127.0.0.1:1080"
         ))
@@ -431,286 +430,7 @@ async fn proxy_credentials_never_show() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Helpers: servers of the test, all on loopback addresses
-
-/// Aborts a server task when its handle goes.
-struct Task(JoinHandle<()>);
-
-impl Drop for Task {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// A listener on 127.0.0.2 that counts every connection it accepts (and answers none).
-struct Catcher {
-    addr: SocketAddr,
-    hits: Arc<AtomicUsize>,
-    _task: Task,
-}
-
-impl Catcher {
-    async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.2:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let hits = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&hits);
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                counter.fetch_add(1, Ordering::SeqCst);
-                drop(stream);
-            }
-        });
-        Self {
-            addr,
-            hits,
-            _task: Task(task),
-        }
-    }
-
-    fn hits(&self) -> usize {
-        self.hits.load(Ordering::SeqCst)
-    }
-}
-
-type Record = Arc<Mutex<Vec<u8>>>;
-
-fn read(record: &Record) -> Vec<u8> {
-    record
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone()
-}
-
-/// Copies `from` to `to`, recording every byte, until either side closes.
-async fn pipe(mut from: impl AsyncRead + Unpin, mut to: impl AsyncWrite + Unpin, record: Record) {
-    let mut buf = vec![0_u8; 16 * 1024];
-    loop {
-        let n = match from.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        record
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(&buf[..n]);
-        if to.write_all(&buf[..n]).await.is_err() {
-            break;
-        }
-    }
-    let _ = to.shutdown().await;
-}
-
-/// Pipes `a` and `b` both ways; returns what went a→b and b→a.
-async fn splice(
-    a: impl AsyncRead + AsyncWrite + Unpin,
-    b: impl AsyncRead + AsyncWrite + Unpin,
-    forth: Record,
-    back: Record,
-) {
-    let (a_read, a_write) = tokio::io::split(a);
-    let (b_read, b_write) = tokio::io::split(b);
-    tokio::join!(pipe(a_read, b_write, forth), pipe(b_read, a_write, back));
-}
-
-/// TLS for `infisical.test`, `localhost` and `127.0.0.1` (a certificate of a test CA) on 127.0.0.1, forwarding the
-/// decrypted bytes to `upstream` (the fake's plain-http port) and recording them.
-struct TlsTerminator {
-    addr: SocketAddr,
-    ca_pem: String,
-    plain: Record,
-    _task: Task,
-}
-
-impl TlsTerminator {
-    async fn start(upstream: SocketAddr) -> Self {
-        use rcgen::{
-            BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-            KeyPair, KeyUsagePurpose,
-        };
-        use tokio_rustls::rustls;
-
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "secrets-core test CA");
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-        let issuer = Issuer::new(ca_params, ca_key);
-        let key = KeyPair::generate().unwrap();
-        let names = [HOST, "localhost", "127.0.0.1"].map(str::to_owned);
-        let mut params = CertificateParams::new(names.to_vec()).unwrap();
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let cert = params.signed_by(&key, &issuer).unwrap();
-
-        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![cert.der().clone()],
-                rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
-            )
-            .unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let plain = Record::default();
-        let record = Arc::clone(&plain);
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let acceptor = acceptor.clone();
-                let record = Arc::clone(&record);
-                tokio::spawn(async move {
-                    let Ok(tls) = acceptor.accept(stream).await else {
-                        return;
-                    };
-                    let Ok(upstream) = TcpStream::connect(upstream).await else {
-                        return;
-                    };
-                    splice(tls, upstream, Arc::clone(&record), record).await;
-                });
-            }
-        });
-        Self {
-            addr,
-            ca_pem: ca_cert.pem(),
-            plain,
-            _task: Task(task),
-        }
-    }
-
-    /// Every decrypted byte, both ways.
-    fn plain(&self) -> Vec<u8> {
-        read(&self.plain)
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Answer {
-    /// `200`, then a tunnel to the target.
-    Tunnel,
-    /// `407 Proxy Authentication Required`.
-    AuthRequired,
-}
-
-/// An HTTP proxy on 127.0.0.1 that accepts `CONNECT` only: it records each request head and
-/// tunnels to `target` whatever the named host, recording the bytes each way.
-struct ConnectProxy {
-    addr: SocketAddr,
-    connections: Arc<AtomicUsize>,
-    heads: Arc<Mutex<Vec<String>>>,
-    tunnels: Arc<Mutex<Vec<(Record, Record)>>>,
-    _task: Task,
-}
-
-impl ConnectProxy {
-    async fn start(target: SocketAddr, answer: Answer) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let connections = Arc::new(AtomicUsize::new(0));
-        let heads = Arc::new(Mutex::new(Vec::new()));
-        let tunnels = Arc::new(Mutex::new(Vec::new()));
-        let (count, seen, piped) = (
-            Arc::clone(&connections),
-            Arc::clone(&heads),
-            Arc::clone(&tunnels),
-        );
-        let task = tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                count.fetch_add(1, Ordering::SeqCst);
-                let (seen, piped) = (Arc::clone(&seen), Arc::clone(&piped));
-                tokio::spawn(async move {
-                    let _ = proxy_connection(stream, target, answer, &seen, &piped).await;
-                });
-            }
-        });
-        Self {
-            addr,
-            connections,
-            heads,
-            tunnels,
-            _task: Task(task),
-        }
-    }
-
-    fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
-    }
-
-    fn heads(&self) -> Vec<String> {
-        self.heads
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Per tunnel: the bytes from the client, the bytes to it.
-    fn tunnels(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        self.tunnels
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .map(|(up, down)| (read(up), read(down)))
-            .collect()
-    }
-}
-
-async fn proxy_connection(
-    mut stream: TcpStream,
-    target: SocketAddr,
-    answer: Answer,
-    heads: &Mutex<Vec<String>>,
-    tunnels: &Mutex<Vec<(Record, Record)>>,
-) -> io::Result<()> {
-    // The client sends nothing after the head before the answer: read up to the blank line.
-    let mut head = Vec::new();
-    let mut byte = [0_u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if stream.read(&mut byte).await? == 0 || head.len() > 16 * 1024 {
-            return Ok(());
-        }
-        head.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let is_connect = head.starts_with("CONNECT ");
-    heads
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(head);
-    match answer {
-        _ if !is_connect => {
-            stream
-                .write_all(b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n")
-                .await
-        }
-        Answer::AuthRequired => {
-            stream
-                .write_all(
-                    b"HTTP/1.1 407 Proxy Authentication Required\r\n\
-                      proxy-authenticate: Basic realm=\"test\"\r\ncontent-length: 0\r\n\r\n",
-                )
-                .await
-        }
-        Answer::Tunnel => {
-            let upstream = TcpStream::connect(target).await?;
-            stream
-                .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
-                .await?;
-            let (up, down) = (Record::default(), Record::default());
-            tunnels
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push((Arc::clone(&up), Arc::clone(&down)));
-            splice(stream, upstream, up, down).await;
-            Ok(())
-        }
-    }
-}
+// What the servers saw, and the capture of the process
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)

@@ -1,7 +1,12 @@
 //! The report a service prints when it refuses to start, pinned line for line: one problem per
 //! cause, each naming what failed, how to fix it and the keys it kept from loading.
 
+mod support;
+
 use std::time::Duration;
+
+use support::fake::Identity;
+use support::server::refused_port;
 
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Route};
 use secrets_core::{
@@ -9,8 +14,7 @@ use secrets_core::{
     SecretStore, SecretString, Secrets, StoreError, StoreErrorKind, StoredSecret,
 };
 
-const CLIENT_ID: &str = "client-id-1";
-const CLIENT_SECRET: &str = "SENTINEL-client-secret-77aa";
+const ID: Identity = Identity::new("client-id-1", "SENTINEL-client-secret-77aa");
 
 /// What the fix lines say about falling back, under every store failure.
 const FALLBACK: &str = "    to start from env vars, files and defaults when the store fails, opt in: Loader::fallback_on_store_error(true), or #[secret(fallback_on_store_error)] on a field";
@@ -34,7 +38,7 @@ fn fake() -> FakeInfisicalBuilder {
         .secret("prod", "/", "ANTHROPIC_API_KEY", "sk-ant-SENTINEL")
         .secret("prod", "/", "DATABASE_URL", "postgres://SENTINEL@db/app")
         .secret("prod", "/openfga", "OPENFGA_API_TOKEN", "fga-SENTINEL")
-        .universal_auth(CLIENT_ID, CLIENT_SECRET)
+        .universal_auth(ID.client_id, ID.client_secret)
 }
 
 /// The variables that point a loader at `url` with Universal Auth as `client_id`, plus `extra`.
@@ -43,7 +47,7 @@ fn env(url: &str, project: &str, client_id: &str, extra: &[(&str, &str)]) -> Env
         ("INFISICAL_DOMAIN", url),
         ("INFISICAL_PROJECT_ID", project),
         ("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", client_id),
-        ("INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET", CLIENT_SECRET),
+        ("INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET", ID.client_secret),
         ("INFISICAL_STARTUP_TIMEOUT", "3"),
     ]
     .iter()
@@ -115,13 +119,11 @@ async fn an_unknown_client_id_is_one_problem_naming_the_variables() {
 #[tokio::test]
 async fn an_unreachable_server_is_one_problem_not_one_per_key() {
     // A port nothing listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
+    let port = refused_port();
     let client = InfisicalClient::builder()
         .base_url(format!("http://127.0.0.1:{port}"))
         .project_id("p")
-        .universal_auth(CLIENT_ID, SecretString::from(CLIENT_SECRET))
+        .universal_auth(ID.client_id, SecretString::from(ID.client_secret))
         .retry_backoff(Duration::from_millis(5), Duration::from_millis(10))
         .build()
         .unwrap();
@@ -230,7 +232,7 @@ async fn require_store_makes_a_missing_configuration_a_problem() {
 
 #[tokio::test]
 async fn half_a_configuration_reaches_the_user_the_same_way_from_either_call() {
-    let half = Env::from_pairs([("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", CLIENT_ID)]);
+    let half = Env::from_pairs([("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", ID.client_id)]);
     let from_env = InfisicalClient::from_env(&half).unwrap_err();
     let from_load = Loader::<Agent>::new().env(half).load().await.unwrap_err();
     let configs = |error: &Error| -> Vec<String> {

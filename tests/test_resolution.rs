@@ -1,9 +1,13 @@
 //! Resolution order without a secret store: env var, `_FILE`, secrets directory, default; and
 //! the report of everything that went wrong.
 
+mod support;
+
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::str::FromStr;
+
+use support::fake::env;
 
 use secrets_core::{Env, Error, ExposeSecret, Lookup, ProblemKind, SecretString, Secrets, Source};
 
@@ -15,17 +19,13 @@ struct Service {
     sentry_dsn: Option<SecretString>,
 }
 
-fn env<const N: usize>(pairs: [(&str, &str); N]) -> Env {
-    Env::from_pairs(pairs)
-}
-
 async fn load_service(env: Env) -> Result<Service, Error> {
     Service::loader().env(env).load().await
 }
 
 #[tokio::test]
 async fn env_vars_fill_the_struct_and_defaults_apply() {
-    let s = load_service(env([("DATABASE_URL", "postgres://db/app")]))
+    let s = load_service(env(&[("DATABASE_URL", "postgres://db/app")]))
         .await
         .unwrap();
     assert_eq!(s.database_url.expose_secret(), "postgres://db/app");
@@ -35,7 +35,7 @@ async fn env_vars_fill_the_struct_and_defaults_apply() {
 
 #[tokio::test]
 async fn the_report_names_every_place_looked_in() {
-    let err = load_service(env([])).await.unwrap_err();
+    let err = load_service(env(&[])).await.unwrap_err();
     assert_eq!(
         err.to_string(),
         "failed to load Service: 1 problem, 1 key not loaded\n  missing DATABASE_URL (field database_url): \
@@ -76,7 +76,7 @@ struct Many {
 #[tokio::test]
 async fn every_problem_is_reported_at_once_in_field_order() {
     let err = Many::loader()
-        .env(env([("PORT", "80a"), ("DEBUG", "perhaps")]))
+        .env(env(&[("PORT", "80a"), ("DEBUG", "perhaps")]))
         .load()
         .await
         .unwrap_err();
@@ -139,7 +139,7 @@ async fn crlf_is_dropped_as_one_newline() {
 
 #[tokio::test]
 async fn env_var_and_file_variable_together_are_ambiguous() {
-    let err = load_service(env([
+    let err = load_service(env(&[
         ("DATABASE_URL", "a"),
         ("DATABASE_URL_FILE", "/nonexistent"),
     ]))
@@ -214,7 +214,7 @@ async fn secrets_directory_is_read_after_env_and_file_variable() {
     std::fs::write(dir.path().join("DATABASE_URL"), "from-dir\n").unwrap();
     std::fs::write(dir.path().join("PORT"), "9090").unwrap();
     let (s, provenance) = Service::loader()
-        .env(env([("PORT", "7070")]))
+        .env(env(&[("PORT", "7070")]))
         .secrets_dir(dir.path())
         .load_with_provenance()
         .await
@@ -236,7 +236,7 @@ async fn secrets_directory_is_read_after_env_and_file_variable() {
 
 #[tokio::test]
 async fn empty_values_are_their_own_problem_and_stop_the_search() {
-    let err = load_service(env([("DATABASE_URL", ""), ("PORT", "")]))
+    let err = load_service(env(&[("DATABASE_URL", ""), ("PORT", "")]))
         .await
         .unwrap_err();
     let report = err.to_string();
@@ -253,7 +253,7 @@ async fn empty_values_are_their_own_problem_and_stop_the_search() {
 
 #[tokio::test]
 async fn empty_means_none_for_an_optional_field() {
-    let s = load_service(env([("DATABASE_URL", "x"), ("SENTRY_DSN", "")]))
+    let s = load_service(env(&[("DATABASE_URL", "x"), ("SENTRY_DSN", "")]))
         .await
         .unwrap();
     assert!(s.sentry_dsn.is_none());
@@ -268,7 +268,7 @@ struct Empties {
 #[tokio::test]
 async fn allow_empty_accepts_an_empty_value() {
     let s = Empties::loader()
-        .env(env([("BANNER", "")]))
+        .env(env(&[("BANNER", "")]))
         .load()
         .await
         .unwrap();
@@ -285,7 +285,7 @@ struct BadDefault {
 
 #[tokio::test]
 async fn an_invalid_default_is_reported_as_coming_from_the_default() {
-    let err = BadDefault::loader().env(env([])).load().await.unwrap_err();
+    let err = BadDefault::loader().env(env(&[])).load().await.unwrap_err();
     assert_eq!(
         err.problems()[0].to_string(),
         "invalid PORT (field port) from default: invalid digit found in string"
@@ -315,7 +315,7 @@ struct Regional {
 #[tokio::test]
 async fn parser_messages_are_scrubbed_of_the_value() {
     let err = Regional::loader()
-        .env(env([("REGION", "SENTINEL-us-east-1")]))
+        .env(env(&[("REGION", "SENTINEL-us-east-1")]))
         .load()
         .await
         .unwrap_err();
@@ -326,7 +326,7 @@ async fn parser_messages_are_scrubbed_of_the_value() {
         "{err}"
     );
     let ok = Regional::loader()
-        .env(env([("REGION", "eu-west-1")]))
+        .env(env(&[("REGION", "eu-west-1")]))
         .load()
         .await
         .unwrap();
@@ -336,7 +336,7 @@ async fn parser_messages_are_scrubbed_of_the_value() {
 #[tokio::test]
 async fn provenance_says_where_each_key_came_from_and_holds_no_value() {
     let (_, provenance) = Service::loader()
-        .env(env([("DATABASE_URL", "SENTINEL-db")]))
+        .env(env(&[("DATABASE_URL", "SENTINEL-db")]))
         .load_with_provenance()
         .await
         .unwrap();
@@ -362,7 +362,7 @@ async fn provenance_says_where_each_key_came_from_and_holds_no_value() {
 #[tokio::test]
 async fn without_store_ignores_infisical_variables() {
     let s = Service::loader()
-        .env(env([("DATABASE_URL", "x"), ("INFISICAL_TOKEN", "t")]))
+        .env(env(&[("DATABASE_URL", "x"), ("INFISICAL_TOKEN", "t")]))
         .without_store()
         .load()
         .await
@@ -371,7 +371,7 @@ async fn without_store_ignores_infisical_variables() {
 
     // Turned off in code, the store is not "not configured": the trail leaves it out.
     let err = Service::loader()
-        .env(env([("INFISICAL_TOKEN", "t")]))
+        .env(env(&[("INFISICAL_TOKEN", "t")]))
         .without_store()
         .load()
         .await
@@ -410,7 +410,7 @@ impl Secrets for HandWritten {
 #[tokio::test]
 async fn hand_written_specs_are_checked_at_run_time() {
     let err = secrets_core::Loader::<HandWritten>::new()
-        .env(env([("PATH", "/usr/bin")]))
+        .env(env(&[("PATH", "/usr/bin")]))
         .load()
         .await
         .unwrap_err();
@@ -428,7 +428,7 @@ async fn hand_written_specs_are_checked_at_run_time() {
 #[tokio::test]
 async fn main_returning_the_error_prints_the_readable_report() {
     // `fn main() -> Result<(), Error>` prints `Error: {err:?}`.
-    let err = load_service(env([])).await.unwrap_err();
+    let err = load_service(env(&[])).await.unwrap_err();
     assert_eq!(format!("{err:?}"), err.to_string());
     assert!(format!("{err:?}").starts_with(
         "failed to load Service: 1 problem, 1 key not loaded\n  missing DATABASE_URL"

@@ -8,6 +8,7 @@ mod support;
 use std::time::Duration;
 
 use support::Sink;
+use support::fake::{Identity, json_body};
 
 use secrets_core::testing::{
     DEFAULT_PROJECT_ID, FakeInfisical, FakeInfisicalBuilder, Fault, Route,
@@ -17,8 +18,7 @@ use secrets_core::{
     Secrets, StoreCall, StoreError, StoreErrorKind,
 };
 
-const CLIENT_ID: &str = "client-id-server-text";
-const CLIENT_SECRET: &str = "SENTINEL-text-client-secret-5e1c";
+const ID: Identity = Identity::new("client-id-server-text", "SENTINEL-text-client-secret-5e1c");
 const VALUE: &str = "postgres://app:SENTINEL-text-value-d2a7@db.internal/app";
 const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.SENTINEL-text-token-90fb.c2lnbmF0dXJl";
 const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.SENTINEL-text-jwt-4c3e.c2lnbmF0dXJl";
@@ -40,15 +40,12 @@ struct App {
 fn fake() -> FakeInfisicalBuilder {
     FakeInfisical::builder()
         .secret("prod", "/", "DATABASE_URL", VALUE)
-        .universal_auth(CLIENT_ID, CLIENT_SECRET)
+        .universal_auth(ID.client_id, ID.client_secret)
 }
 
 /// Short timeouts and backoff, two retries.
 fn fast(url: &str) -> InfisicalClientBuilder {
-    InfisicalClient::builder()
-        .base_url(url)
-        .project_id(DEFAULT_PROJECT_ID)
-        .universal_auth(CLIENT_ID, SecretString::from(CLIENT_SECRET))
+    ID.client(url)
         .connect_timeout(Duration::from_millis(500))
         .request_timeout(Duration::from_secs(2))
         .startup_deadline(Duration::from_secs(10))
@@ -73,14 +70,6 @@ fn store_error(error: &Error) -> StoreError {
     match problems[0].kind() {
         ProblemKind::Store(e) => e.clone(),
         other => panic!("not a store problem: {other:?}\n{error}"),
-    }
-}
-
-fn json_body(status: u16, body: &str) -> Fault {
-    Fault::Body {
-        status,
-        content_type: "application/json; charset=utf-8".to_owned(),
-        body: body.as_bytes().to_vec(),
     }
 }
 
@@ -181,7 +170,7 @@ async fn a_login_body_echoed_by_the_server_is_redacted() {
     let (logs, _guard) = capture();
     let fake = fake().start().await;
     let sent =
-        serde_json::json!({"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET}).to_string();
+        serde_json::json!({"clientId": ID.client_id, "clientSecret": ID.client_secret}).to_string();
     // Two 503s, retried and logged, then a 401: each echoes the body it got.
     fake.fail_next(
         Route::UniversalAuthLogin,
@@ -353,7 +342,7 @@ async fn a_login_that_keeps_failing_reads_as_the_login_not_the_folder() {
 async fn a_rejected_login_reads_as_the_login() {
     let fake = fake().start().await;
     let client = fast(fake.url())
-        .universal_auth(CLIENT_ID, SecretString::from("not-the-secret"))
+        .universal_auth(ID.client_id, SecretString::from("not-the-secret"))
         .build()
         .unwrap();
     let error = load(&client).await.err().unwrap();

@@ -1,6 +1,26 @@
-//! Helpers shared by the integration tests: `mod support;` at the top of a test file.
-//! Each test file is its own crate and uses only some of them.
+//! Code shared by the integration tests: `mod support;` at the top of a test file.
+//! Each test file is its own crate and uses only some of them, hence `dead_code`.
+//!
+//! - `fake`: identities, env maps and clients around the fake Infisical
+//!   (`secrets_core::testing::FakeInfisical`, the one stateful test double);
+//! - `server`: a raw HTTP/1.1 listener for one-off shapes (a canned reply, a body cut short,
+//!   a reset, a connection closed unanswered) and a port nothing listens on;
+//! - `relay`: servers that forward bytes (a counting relay, a TLS terminator, a `CONNECT`
+//!   proxy);
+//! - `datasets` and `recorded`: the data sets and responses recorded from real servers, and
+//!   the comparison of the fake's responses with them;
+//! - `faults` and `leaks`: the app of the fault matrix, and the sentinel capture of the leak
+//!   tests, each shared by the files of its suite;
+//! - [`Sink`]: a buffer a subscriber or a panic hook writes into.
 #![allow(dead_code)]
+
+pub(crate) mod datasets;
+pub(crate) mod fake;
+pub(crate) mod faults;
+pub(crate) mod leaks;
+pub(crate) mod recorded;
+pub(crate) mod relay;
+pub(crate) mod server;
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex, PoisonError};

@@ -1,291 +1,30 @@
-//! One sentinel in every place a secret can come from (an Infisical value, an env var, a file,
-//! a default, an access token, a client secret), driven through every error path and every
-//! successful report: it must never show in a `Display`, a `Debug`, a log line (everything
-//! down to TRACE, `log` records of the HTTP stack included) or a panic message.
+//! One sentinel in every place Infisical gives a secret (a value, an access token, a client
+//! secret, a token file, a configuration variable), driven through every error path and every
+//! successful report: it must never show in a `Display`, a `Debug`, a log line or a panic
+//! message.
 //!
-//! The subscriber and the panic hook are process-wide, so work on other threads and tasks is
-//! captured too; every test of this file checks the whole capture.
+//! Every test checks the whole capture of its process (`support/leaks.rs`).
 
 mod support;
 
 use std::ffi::OsString;
-use std::io::Write as _;
 use std::os::unix::ffi::OsStringExt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::Path;
-use std::str::FromStr;
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use support::Sink;
-
-use secrets_core::testing::{
-    DEFAULT_PROJECT_ID, FakeInfisical, FakeInfisicalBuilder, FakeSecret, Fault, Route,
+use support::fake::Identity;
+use support::leaks::{
+    SENTINEL, TELL, assert_capture_clean, assert_clean, assert_error_clean, capture,
 };
+use support::server::refused_url;
+
+use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, FakeSecret, Fault, Route};
 use secrets_core::{
     Env, Error, ExposeSecret, InfisicalClient, InfisicalClientBuilder, Loader, ProblemKind,
-    SecretBox, SecretString, Secrets, StoreErrorKind,
+    SecretString, Secrets, StoreErrorKind,
 };
 
-/// What must never be shown. Checks look for its tail, so a partial or escaped echo is
-/// caught too.
-const SENTINEL: &str = "SENTINEL-7f3a9c";
-const TELL: &str = "7f3a9c";
-const CLIENT_ID: &str = "client-id-leaks";
-
-// ---------------------------------------------------------------------------------------
-// Capture
-
-struct Capture {
-    logs: Sink,
-    panics: Sink,
-}
-
-/// Installs, once per process, a TRACE subscriber writing into a buffer (it also forwards
-/// `log` records, which reqwest uses) and a panic hook that records every panic message.
-fn capture() -> &'static Capture {
-    static CAPTURE: OnceLock<Capture> = OnceLock::new();
-    CAPTURE.get_or_init(|| {
-        let logs = Sink::default();
-        let writer = logs.clone();
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .try_init()
-            .expect("the only subscriber of this test binary");
-        let panics = Sink::default();
-        let recorder = panics.clone();
-        let default_hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let _ = writeln!(recorder.clone(), "{info}");
-            default_hook(info);
-        }));
-        Capture { logs, panics }
-    })
-}
-
-/// Panics if `text` holds the sentinel, naming where it was seen.
-#[track_caller]
-fn assert_clean(what: &str, text: &str) {
-    // Not `assert!(.., "{text}")`: the failure message would carry the sentinel on.
-    if let Some(at) = text.find(TELL) {
-        let context = &text[at.saturating_sub(80)..at];
-        panic!("the sentinel leaked into {what}, after: {context:?}");
-    }
-}
-
-/// Every way a user can print an error, and each problem's parts.
-#[track_caller]
-fn assert_error_clean(what: &str, error: &Error) {
-    assert_clean(what, &error.to_string());
-    assert_clean(what, &format!("{error:?}"));
-    assert_clean(what, &format!("{error:#?}"));
-    for problem in error.problems() {
-        assert_clean(what, &problem.to_string());
-        assert_clean(what, &format!("{:?}", problem.kind()));
-        assert_clean(what, &format!("{:?}", problem.tried()));
-        for lookup in problem.tried() {
-            assert_clean(what, &lookup.to_string());
-        }
-        if let ProblemKind::Store(e) = problem.kind() {
-            assert_clean(what, &format!("{e} {e:?} {:?}", e.message()));
-        }
-    }
-    // What `main` returning `Err`, `unwrap` and `expect` print.
-    let unwrapped = catch_unwind(AssertUnwindSafe(|| {
-        std::hint::black_box(Err::<(), _>(error.clone())).expect("loading secrets");
-    }));
-    assert!(unwrapped.is_err());
-}
-
-/// The whole capture so far: every log line and panic message of the process.
-#[track_caller]
-fn assert_capture_clean() {
-    let capture = capture();
-    assert_clean("a log line", &capture.logs.text());
-    assert_clean("a panic message", &capture.panics.text());
-}
-
-// ---------------------------------------------------------------------------------------
-// Env vars, files, the secrets directory and defaults
-
-/// A parser that quotes its input back, as many do: plainly and with `{:?}`.
-#[derive(Debug)]
-struct Echo;
-
-impl FromStr for Echo {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Err(format!(
-            "unknown mode '{s}' (expected one of \"fast\", \"safe\"; got {s:?})"
-        ))
-    }
-}
-
-/// One field per local error path; the sentinel is in every value.
-#[allow(dead_code, reason = "only the report is looked at")]
-#[derive(Secrets)]
-struct Local {
-    /// Env var, not a number.
-    port: u16,
-    /// Env var, a parser that echoes.
-    mode: Echo,
-    /// Env var with a quote and a backslash, a parser that echoes with `{:?}` (escaped).
-    quoted: Echo,
-    /// Env var, not a boolean.
-    verbose: bool,
-    /// Env var, not a number, boxed.
-    boxed: SecretBox<u64>,
-    /// Env var set to the empty string.
-    token: SecretString,
-    /// Env var and file variable both set.
-    api_key: SecretString,
-    /// File variable naming a directory.
-    cert: SecretString,
-    /// File variable naming a non-UTF-8 file.
-    key_pem: SecretString,
-    /// Env var that is not UTF-8.
-    password: SecretString,
-    /// Nowhere.
-    missing: SecretString,
-    /// A default that does not parse.
-    #[secret(default = "SENTINEL-7f3a9c")]
-    workers: u32,
-    /// A file in the secrets directory that does not parse.
-    threads: u8,
-}
-
-/// Every local source holding the sentinel, and a successful value from each.
-#[allow(dead_code, reason = "only some values are looked at")]
-#[derive(Secrets)]
-struct LocalOk {
-    from_env: SecretString,
-    from_file: SecretString,
-    from_dir: SecretString,
-    #[secret(default = "SENTINEL-7f3a9c-default")]
-    from_default: SecretString,
-    parsed: String,
-    optional: Option<SecretString>,
-}
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> OsString {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path.into_os_string()
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn local_error_paths_never_show_the_sentinel() {
-    capture();
-    let dir = tempfile::tempdir().unwrap();
-    let secrets_dir = tempfile::tempdir().unwrap();
-    write(
-        secrets_dir.path(),
-        "THREADS",
-        format!("{SENTINEL}\n").as_bytes(),
-    );
-    let api_key_file = write(dir.path(), "api_key", SENTINEL.as_bytes());
-    let mut binary = vec![0xff, 0xfe];
-    binary.extend_from_slice(SENTINEL.as_bytes());
-    let key_pem_file = write(dir.path(), "key.pem", &binary);
-    let raw_password = OsString::from_vec(binary.clone());
-    let pairs: Vec<(&str, OsString)> = vec![
-        ("PORT", SENTINEL.into()),
-        ("MODE", format!("{SENTINEL}-mode").into()),
-        ("QUOTED", format!("{SENTINEL}\"with \\ quote\n").into()),
-        ("VERBOSE", SENTINEL.into()),
-        ("BOXED", SENTINEL.into()),
-        ("TOKEN", "".into()),
-        ("API_KEY", SENTINEL.into()),
-        ("API_KEY_FILE", api_key_file),
-        ("CERT_FILE", dir.path().as_os_str().to_owned()),
-        ("KEY_PEM_FILE", key_pem_file),
-        ("PASSWORD", raw_password),
-    ];
-    let loader = Local::loader()
-        .env(Env::from_pairs(pairs))
-        .secrets_dir(secrets_dir.path());
-    assert_clean("Debug of the loader", &format!("{loader:?}"));
-    let error = loader.load().await.err().unwrap();
-    let kinds: Vec<String> = error
-        .problems()
-        .iter()
-        .map(|p| p.to_string().split(' ').next().unwrap().to_owned())
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            "invalid",
-            "invalid",
-            "invalid",
-            "invalid",
-            "invalid",
-            "empty",
-            "ambiguous",
-            "unreadable",
-            "invalid",
-            "invalid",
-            "missing",
-            "invalid",
-            "invalid"
-        ],
-        "{error}"
-    );
-    assert_error_clean("a local load's error", &error);
-    // The echoing parser's message survives, scrubbed.
-    assert!(
-        error.to_string().contains("unknown mode '[REDACTED]'"),
-        "{error}"
-    );
-    assert_capture_clean();
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn successful_local_loads_show_no_value_in_provenance_debug_or_logs() {
-    capture();
-    let dir = tempfile::tempdir().unwrap();
-    let file = write(
-        dir.path(),
-        "from_file",
-        format!("{SENTINEL}-file\n").as_bytes(),
-    );
-    write(dir.path(), "FROM_DIR", format!("{SENTINEL}-dir").as_bytes());
-    let env = Env::from_pairs([
-        ("FROM_ENV", OsString::from(format!("{SENTINEL}-env"))),
-        ("FROM_FILE_FILE", file),
-        ("PARSED", OsString::from(format!("{SENTINEL}-parsed"))),
-        ("OPTIONAL", OsString::from(format!("{SENTINEL}-optional"))),
-    ]);
-    let (secrets, provenance) = LocalOk::loader()
-        .env(env)
-        .secrets_dir(dir.path())
-        .log_provenance(true)
-        .load_with_provenance()
-        .await
-        .unwrap();
-    assert!(secrets.from_env.expose_secret().contains(TELL));
-    assert!(secrets.from_default.expose_secret().contains(TELL));
-    assert!(secrets.parsed.contains(TELL));
-    assert_clean("Debug of the struct", &format!("{secrets:?} {secrets:#?}"));
-    assert_clean("the provenance", &format!("{provenance} {provenance:?}"));
-    for entry in provenance.entries() {
-        assert_clean("a provenance entry", &format!("{entry} {entry:?}"));
-    }
-    // What `unwrap_err` on a loaded struct prints.
-    let panicked = catch_unwind(AssertUnwindSafe(|| {
-        std::hint::black_box(Ok::<_, ()>(secrets)).expect_err("a loaded struct");
-    }));
-    assert!(panicked.is_err());
-    assert!(
-        capture()
-            .logs
-            .text()
-            .contains("FROM_ENV (field from_env): env FROM_ENV"),
-        "the provenance was logged"
-    );
-    assert_capture_clean();
-}
+/// The identity of this file: its client secret is the sentinel itself.
+const ID: Identity = Identity::new("client-id-leaks", SENTINEL);
 
 // ---------------------------------------------------------------------------------------
 // Infisical
@@ -315,16 +54,13 @@ fn data() -> FakeInfisicalBuilder {
         .secret("prod", "/", "UNEXPANDED", format!("{SENTINEL}-${{NOPE}}"))
         .secret("prod", "/", "PORT", SENTINEL)
         .secret("prod", "/agent", "AGENT_KEY", format!("{SENTINEL}-agent"))
-        .universal_auth(CLIENT_ID, SENTINEL)
+        .universal_auth(ID.client_id, SENTINEL)
         .access_token(format!("{SENTINEL}-token"))
         .service_token("st.id.the-right-secret")
 }
 
 fn fast(url: &str) -> InfisicalClientBuilder {
-    InfisicalClient::builder()
-        .base_url(url)
-        .project_id(DEFAULT_PROJECT_ID)
-        .universal_auth(CLIENT_ID, SecretString::from(SENTINEL))
+    ID.client(url)
         .request_timeout(Duration::from_millis(500))
         .startup_deadline(Duration::from_secs(3))
         .retry_backoff(Duration::from_millis(5), Duration::from_millis(10))
@@ -504,7 +240,7 @@ async fn infisical_failures_never_show_the_sentinel() {
     // A missing folder, as servers after June 2025 answer it (that one lists it as empty).
     let fake = FakeInfisical::builder()
         .secret("prod", "/", "DATABASE_URL", SENTINEL)
-        .universal_auth(CLIENT_ID, SENTINEL)
+        .universal_auth(ID.client_id, SENTINEL)
         .start()
         .await;
     fake.fail_always(
@@ -520,9 +256,7 @@ async fn infisical_failures_never_show_the_sentinel() {
     assert_error_clean("not found", &error);
 
     // Nobody listening.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
+    let url = refused_url();
     let error = load_remote(fast(&url).build().unwrap()).await;
     assert_eq!(store_kinds(&error), [StoreErrorKind::Unreachable; 5]);
     assert_error_clean("unreachable", &error);
@@ -534,7 +268,10 @@ async fn credentials_never_show_when_rejected() {
     capture();
     let fake = data().start().await;
     let wrong_secret = fast(fake.url())
-        .universal_auth(CLIENT_ID, SecretString::from(format!("{SENTINEL}-wrong")))
+        .universal_auth(
+            ID.client_id,
+            SecretString::from(format!("{SENTINEL}-wrong")),
+        )
         .build()
         .unwrap();
     let unknown_token = fast(fake.url())
@@ -665,7 +402,7 @@ async fn configuration_problems_never_show_the_sentinel() {
         ],
         // A credential that is not UTF-8.
         vec![
-            ("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", CLIENT_ID.into()),
+            ("INFISICAL_UNIVERSAL_AUTH_ID.client_id", ID.client_id.into()),
             (
                 "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
                 OsString::from_vec(not_utf8.clone()),
@@ -725,7 +462,7 @@ fn debug_of_clients_builders_and_fake_secrets_shows_no_secret() {
     let builders = [
         InfisicalClient::builder()
             .project_id("p")
-            .universal_auth(CLIENT_ID, SecretString::from(SENTINEL)),
+            .universal_auth(ID.client_id, SecretString::from(SENTINEL)),
         InfisicalClient::builder()
             .project_id("p")
             .access_token(SecretString::from(SENTINEL)),

@@ -31,14 +31,15 @@ impl FakeInfisicalBuilder {
         self
     }
 
-    /// The project id (default [`DEFAULT_PROJECT_ID`]); other ids get `404`.
+    /// The project id (default [`DEFAULT_PROJECT_ID`](super::DEFAULT_PROJECT_ID)); other ids
+    /// get `404`.
     pub fn project(mut self, project_id: impl Into<String>) -> Self {
         self.config.project_id = project_id.into();
         self
     }
 
     /// The project slug accepted as `workspaceSlug` on `/api/v3` (default
-    /// [`DEFAULT_PROJECT_SLUG`]).
+    /// [`DEFAULT_PROJECT_SLUG`](super::DEFAULT_PROJECT_SLUG)).
     pub fn project_slug(mut self, slug: impl Into<String>) -> Self {
         self.config.project_slug = slug.into();
         self

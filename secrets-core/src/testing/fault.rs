@@ -26,7 +26,8 @@ pub enum Route {
     Other,
 }
 
-/// A failure to inject on a route, with [`FakeInfisical::fail_next`](super::FakeInfisical::fail_next) or
+/// A failure to inject on a route, with
+/// [`FakeInfisical::fail_next`](super::FakeInfisical::fail_next) or
 /// [`FakeInfisical::fail_always`](super::FakeInfisical::fail_always).
 ///
 /// A fault takes effect before authentication: the request is logged and counted, the
@@ -35,8 +36,9 @@ pub enum Route {
 #[non_exhaustive]
 pub enum Fault {
     /// This HTTP status with an Infisical-shaped JSON error body
-    /// (`{"statusCode", "message", "error"}`, plus `reqId` in [`ServerMode::Current`](super::ServerMode::Current)).
-    /// A number outside `100..=999` is sent as `500`.
+    /// (`{"statusCode", "message", "error"}`, plus `reqId` in
+    /// [`ServerMode::Current`](super::ServerMode::Current)). A number outside `100..=999` is
+    /// sent as `500`.
     Status(u16),
     /// The server's rate-limit answer. Current: `429` `RateLimitExceeded`, "Rate limit
     /// exceeded. Please try again in N seconds", with `retry-after`. Legacy: `500` "Something

@@ -3,7 +3,8 @@
 
 use super::Route;
 
-/// One request the fake received, as [`FakeInfisical::requests`](super::FakeInfisical::requests) lists it.
+/// One request the fake received, as
+/// [`FakeInfisical::requests`](super::FakeInfisical::requests) lists it.
 ///
 /// Token and secret values are never recorded: only whether an `Authorization` header was
 /// present.

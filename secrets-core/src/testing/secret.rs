@@ -5,8 +5,9 @@ use std::fmt;
 use super::state::ValueAccess;
 use super::util;
 
-/// A secret with every attribute the fake can serve, for [`FakeInfisicalBuilder::secret_with`]
-/// and [`FakeInfisical::put_secret`].
+/// A secret with every attribute the fake can serve, for
+/// [`FakeInfisicalBuilder::secret_with`](super::FakeInfisicalBuilder::secret_with) and
+/// [`FakeInfisical::put_secret`](super::FakeInfisical::put_secret).
 ///
 /// ```
 /// use secrets_core::testing::FakeSecret;
@@ -89,7 +90,7 @@ impl FakeSecret {
 
     /// Makes its value unreadable, as for an identity whose role may read every value of the
     /// folder but this one (a `readValue` permission with a `secretName` condition), in
-    /// [`ServerMode::Current`] on both `/api/v4` and `/api/v3`:
+    /// [`ServerMode::Current`](super::ServerMode::Current) on both `/api/v4` and `/api/v3`:
     ///
     /// - a list that asks for values (`viewSecretValue` absent or `true`) and would hold it
     ///   answers the whole folder `403 PermissionDenied` "You are not allowed to readValue on

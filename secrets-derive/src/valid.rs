@@ -6,8 +6,8 @@
 use quote::ToTokens as _;
 
 use crate::ast::{self, Field, Input, Name, Origin};
-use crate::attr::{self, Reserved};
 use crate::ctxt::Ctxt;
+use crate::names::{self, Reserved};
 
 pub(crate) fn validate(cx: &Ctxt, input: &Input<'_>) {
     check_key_grammar(cx, input);
@@ -38,13 +38,13 @@ fn check_key_grammar(cx: &Ctxt, input: &Input<'_>) {
         if key.value.is_empty() {
             continue;
         }
-        if !attr::is_store_key(&key.value) {
-            let suggestion = attr::store_key_like(&key.value);
+        if !names::is_store_key(&key.value) {
+            let suggestion = names::store_key_like(&key.value);
             cx.error_at(
                 key.span,
                 format!(
-                    "invalid secret key `{}`: a key cannot be `.` or `..` nor hold `/`, `\\`, `:`, whitespace or control characters: `#[secret(name = \"{suggestion}\")]`",
-                    key.value.escape_debug()
+                    "{}: `#[secret(name = \"{suggestion}\")]`",
+                    names::invalid_store_key(&key.value)
                 ),
             );
             continue;
@@ -53,8 +53,8 @@ fn check_key_grammar(cx: &Ctxt, input: &Input<'_>) {
             .env
             .as_ref()
             .is_some_and(|env| env.origin == Origin::Key);
-        if read_as_env && !attr::is_env_name(&key.value) {
-            let suggestion = attr::env_name_like(&key.value);
+        if read_as_env && !names::is_env_name(&key.value) {
+            let suggestion = names::env_name_like(&key.value);
             let msg = match key.origin {
                 Origin::FieldName => format!(
                     "the key `{}` of field `{}` is not a valid env var name (`[A-Za-z_][A-Za-z0-9_]*`): name the key with `#[secret(name = \"{suggestion}\")]`, or read another variable with `env = \"{suggestion}\"`, or set `no_env` to take it only from the store",
@@ -79,13 +79,13 @@ fn check_env_grammar(cx: &Ctxt, input: &Input<'_>) {
         let Some(env) = explicit_env(field) else {
             continue;
         };
-        if !env.value.is_empty() && !attr::is_env_name(&env.value) {
-            let suggestion = attr::env_name_like(&env.value);
+        if !env.value.is_empty() && !names::is_env_name(&env.value) {
+            let suggestion = names::env_name_like(&env.value);
             cx.error_at(
                 env.span,
                 format!(
-                    "invalid env var name `{}`: expected `[A-Za-z_][A-Za-z0-9_]*`, e.g. `#[secret(env = \"{suggestion}\")]`",
-                    env.value.escape_debug()
+                    "{}, e.g. `#[secret(env = \"{suggestion}\")]`",
+                    names::invalid_env_name(&env.value)
                 ),
             );
         }
@@ -131,7 +131,7 @@ fn check_reserved(cx: &Ctxt, input: &Input<'_>) {
         let Some(env) = &field.env else {
             continue;
         };
-        if env.value.is_empty() || !attr::is_env_name(&env.value) {
+        if env.value.is_empty() || !names::is_env_name(&env.value) {
             continue;
         }
         if prefix_reserved && field.key.origin == Origin::FieldName && env.origin == Origin::Key {
@@ -147,13 +147,13 @@ fn check_reserved(cx: &Ctxt, input: &Input<'_>) {
                 env.value
             ),
         };
-        if let Some(reserved) = attr::reserved(&env.value) {
+        if let Some(reserved) = names::reserved(&env.value) {
             cx.error_at(
                 env.span,
-                format!("env var `{}` is {}: {fix}", env.value, reserved.describe()),
+                format!("{}: {fix}", names::reserved_env_var(&env.value, reserved)),
             );
         } else if let Some(file_var) = field.file_var()
-            && let Some(reserved) = attr::reserved(&file_var)
+            && let Some(reserved) = names::reserved(&file_var)
         {
             cx.error_at(
                 env.span,
@@ -535,7 +535,7 @@ fn reserved_family(prefix: &str) -> Option<Reserved> {
     ["LC_", "XDG_", "INFISICAL_"]
         .into_iter()
         .find(|family| prefix.starts_with(family))
-        .and_then(attr::reserved)
+        .and_then(names::reserved)
 }
 
 #[cfg(test)]

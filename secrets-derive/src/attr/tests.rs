@@ -3,7 +3,6 @@
 
 use syn::parse_quote;
 
-use super::*;
 use crate::expand::tests::errors;
 
 #[test]

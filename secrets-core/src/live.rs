@@ -1,4 +1,7 @@
 //! Live secrets: reload on an interval and swap in a new set only when all of it is valid.
+//!
+//! A little over 500 lines, most of them the doc examples of the three public types; the
+//! refresher stays with them, and what follows a failed refresh is `live/retry.rs`.
 
 use std::fmt;
 use std::panic::AssertUnwindSafe;

@@ -5,7 +5,10 @@
 //!
 //! Whether a key or env var name is valid depends on other options (`env`, `no_env`) and on
 //! the container's `prefix`, so those grammar checks run in `valid.rs`, on the resolved names;
-//! the grammars themselves are here, next to the options that carry them.
+//! the grammars themselves are `names.rs`, the file the runtime's re-check compiles too.
+//!
+//! A little over 500 lines: it is the one parser of every option, each branch next to the
+//! check of its value; the did-you-mean is `suggest.rs` and the tests `attr/tests.rs`.
 
 use std::fmt::Write as _;
 

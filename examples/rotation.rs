@@ -50,7 +50,7 @@ async fn run() -> Result<(), String> {
 
     let mut live = AppSecrets::loader()
         .env(env)
-        .infisical(client.clone())
+        .store(client.clone())
         .watch(Duration::from_secs(1))
         .jitter(0.0)
         .start()

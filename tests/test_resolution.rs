@@ -416,9 +416,9 @@ async fn hand_written_specs_are_checked_at_run_time() {
         .unwrap_err();
     let report = err.to_string();
     for expected in [
-        "config: field token: `PATH` is reserved for the system or the Infisical client",
-        "config: field token: `API TOKEN` is not a valid secret key",
-        "config: field token2: `bad-name` is not a valid env var name",
+        "config: field token: env var `PATH` is reserved for the system",
+        "config: field token: invalid secret key `API TOKEN`",
+        "config: field token2: invalid env var name `bad-name`",
         "config: field token2: key `API TOKEN` is used by two fields of one folder (token and token2)",
     ] {
         assert!(report.contains(expected), "{expected}\n{report}");

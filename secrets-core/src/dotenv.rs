@@ -16,9 +16,6 @@ use zeroize::Zeroizing;
 
 use crate::file;
 
-/// The largest `.env` file: 1 MiB, as for a secret file.
-const DOTENV_MAX: u64 = file::SECRET_FILE_MAX;
-
 /// What the loader found at its `.env` path.
 pub(crate) enum DotEnv {
     /// No file there: fine, said once in the provenance.
@@ -39,7 +36,7 @@ pub(crate) struct Entry {
 
 /// Reads and parses the `.env` file at `path`.
 pub(crate) async fn read(path: &Path) -> DotEnv {
-    match file::read_off_thread(path.to_owned(), DOTENV_MAX).await {
+    match file::read_off_thread(path.to_owned(), file::DOTENV_MAX).await {
         Ok(bytes) => parse(path, &bytes),
         Err(file::FileError::NotFound) => DotEnv::Missing,
         Err(reason) => DotEnv::Invalid(format!("{} could not be read: {reason}", path.display())),
@@ -105,7 +102,7 @@ impl Read for LineCounter<'_> {
 /// The note when keys are missing and a `.env` in the working directory was not read.
 pub(crate) fn unread_note() -> Option<String> {
     let path = PathBuf::from(".env");
-    file::check(&path, DOTENV_MAX).ok()?;
+    file::check(&path, file::DOTENV_MAX).ok()?;
     Some(
         "a .env file exists in the working directory but was not read: to read it, call `.dotenv(\".env\")` on the loader"
             .to_owned(),

@@ -1,5 +1,6 @@
 //! The one capped, non-blocking reader for every file the library reads: secret files (`_FILE`
-//! variables, the secrets directory), token files and a CA bundle.
+//! variables, the secrets directory), the `.env` file, token files and a CA bundle. Their
+//! limits are here, side by side, and nothing else in the library opens a file.
 //!
 //! A path given by the environment can name anything: a device that never ends (`/dev/zero`),
 //! a FIFO nobody writes to, a log file of gigabytes. So every read here:
@@ -16,6 +17,7 @@ use std::fs::{File, Metadata, OpenOptions};
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
+use secrecy::SecretString;
 use zeroize::Zeroizing;
 
 /// The largest secret file (a `_FILE` variable's file, a file of the secrets directory): 1 MiB.
@@ -24,6 +26,9 @@ pub(crate) const SECRET_FILE_MAX: u64 = 1024 * 1024;
 pub(crate) const TOKEN_FILE_MAX: u64 = 64 * 1024;
 /// The largest CA bundle (`INFISICAL_CA_BUNDLE`): 4 MiB.
 pub(crate) const CA_BUNDLE_MAX: u64 = 4 * 1024 * 1024;
+/// The largest `.env` file ([`Loader::dotenv`](crate::Loader::dotenv)): 1 MiB, as for a secret
+/// file, since it holds secrets the same way.
+pub(crate) const DOTENV_MAX: u64 = SECRET_FILE_MAX;
 
 /// Why a file was not read. Displays as the reason alone ("is a FIFO"); the caller names the
 /// path and the variable. Never holds any of the file's content.
@@ -37,6 +42,8 @@ pub(crate) enum FileError {
     TooLarge(u64),
     /// Any other failure to open or read (permission denied, ...).
     Io(ErrorKind),
+    /// Read, but not UTF-8 text where text was expected ([`read_secret`]).
+    NotUnicode,
 }
 
 impl fmt::Display for FileError {
@@ -46,6 +53,7 @@ impl fmt::Display for FileError {
             Self::NotRegular(what) => f.write_str(what),
             Self::TooLarge(cap) => write!(f, "larger than {cap} bytes"),
             Self::Io(kind) => write!(f, "{kind}"),
+            Self::NotUnicode => f.write_str("not UTF-8"),
         }
     }
 }
@@ -114,6 +122,23 @@ pub(crate) async fn read_off_thread(
         })?;
     rx.await
         .unwrap_or(Err(FileError::Io(ErrorKind::Interrupted)))
+}
+
+/// Reads a secret file (a `_FILE` variable's, or one of the secrets directory) as text, at most
+/// [`SECRET_FILE_MAX`] bytes, off the runtime's threads. A single trailing newline (`\n` or
+/// `\r\n`) is dropped, as `echo` and editors add one; any other whitespace is the value's.
+pub(crate) async fn read_secret(path: PathBuf) -> Result<SecretString, FileError> {
+    let bytes = read_off_thread(path, SECRET_FILE_MAX).await?;
+    secret_text(&bytes)
+}
+
+/// The value a secret file's `bytes` hold: see [`read_secret`].
+fn secret_text(bytes: &[u8]) -> Result<SecretString, FileError> {
+    let mut text = std::str::from_utf8(bytes).map_err(|_| FileError::NotUnicode)?;
+    if let Some(rest) = text.strip_suffix('\n') {
+        text = rest.strip_suffix('\r').unwrap_or(rest);
+    }
+    Ok(SecretString::from(text))
 }
 
 fn check_metadata(meta: &Metadata, cap: u64) -> Result<(), FileError> {
@@ -247,6 +272,17 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_file_loses_one_trailing_newline_only() {
+        use secrecy::ExposeSecret;
+        let text = |bytes: &[u8]| secret_text(bytes).map(|s| s.expose_secret().to_owned());
+        assert_eq!(text(b"value\n").unwrap(), "value");
+        assert_eq!(text(b"value\r\n").unwrap(), "value");
+        assert_eq!(text(b"value\n\n").unwrap(), "value\n");
+        assert_eq!(text(b" value ").unwrap(), " value ");
+        assert_eq!(text(b"\xff\n").unwrap_err(), FileError::NotUnicode);
+    }
+
+    #[test]
     fn reasons_read_as_words() {
         assert_eq!(FileError::NotFound.to_string(), "no such file");
         assert_eq!(
@@ -258,6 +294,7 @@ mod tests {
             FileError::Io(ErrorKind::PermissionDenied).to_string(),
             "permission denied"
         );
+        assert_eq!(FileError::NotUnicode.to_string(), "not UTF-8");
     }
 
     #[test]

@@ -138,9 +138,9 @@ mod tests {
 
     const SENTINEL: &str = "default-sentinel-4f1c";
     static KEYS: [KeySpec; 1] = [KeySpec::new("DATABASE_URL", "database_url")
-        .env("DATABASE_URL")
-        .default_value(SENTINEL)];
-    const SPEC: StructSpec = StructSpec::new("AppSecrets", &KEYS).path("/app");
+        .with_env_var("DATABASE_URL")
+        .with_default(SENTINEL)];
+    const SPEC: StructSpec = StructSpec::new("AppSecrets", &KEYS).with_folder("/app");
 
     #[test]
     fn debug_of_specs_and_resolved_values_hides_defaults() {

@@ -37,7 +37,7 @@ use crate::spec::StructSpec;
 /// }
 ///
 /// impl Secrets for Token {
-///     const SPEC: StructSpec = StructSpec::new("Token", &[KeySpec::new("TOKEN", "token").env("TOKEN")]);
+///     const SPEC: StructSpec = StructSpec::new("Token", &[KeySpec::new("TOKEN", "token").with_env_var("TOKEN")]);
 ///
 ///     fn from_resolved(mut resolved: Resolved) -> Result<Self, Error> {
 ///         let token = resolved.take(0, Ok);

@@ -2,6 +2,11 @@
 
 use std::fmt;
 
+use self::table::str_eq;
+pub use self::table::{KeyTable, clashes, prefixed_len, prefixed_names};
+
+mod table;
+
 /// How one field of a [`Secrets`](crate::Secrets) struct is looked up.
 ///
 /// The derive builds one `KeySpec` per field in a `const` table; a hand-written
@@ -13,20 +18,24 @@ use std::fmt;
 /// use secrets_core::KeySpec;
 ///
 /// const PORT: KeySpec = KeySpec::new("PORT", "port")
-///     .env("PORT")
-///     .file_env("PORT_FILE")
-///     .default_value("8080");
+///     .with_env_var("PORT")
+///     .with_file_var("PORT_FILE")
+///     .with_default("8080");
 /// assert_eq!(PORT.key(), "PORT");
 /// assert_eq!(PORT.env_var(), Some("PORT"));
 /// assert_eq!(PORT.file_var(), Some("PORT_FILE"));
+/// assert_eq!(PORT.default(), Some("8080"));
 /// ```
+///
+/// Each setting has one name: `with_<name>` sets it, `<name>()` reads it (`with_folder` and
+/// `folder`); a flag is set by its name and read by `is_<name>` (`optional`, `is_optional`).
 ///
 /// `Debug` shows whether a key has a default, never the default itself: a default is a source
 /// of the value like any other (a development database URL, say).
 ///
 /// ```
 /// # use secrets_core::KeySpec;
-/// let spec = KeySpec::new("DATABASE_URL", "database_url").default_value("postgres://dev");
+/// let spec = KeySpec::new("DATABASE_URL", "database_url").with_default("postgres://dev");
 /// assert!(!format!("{spec:?}").contains("postgres"));
 /// ```
 // One flag per option of the derive, each set by its own builder method.
@@ -95,44 +104,74 @@ impl KeySpec {
     /// The field's documentation (its `///` comment, which the derive captures), shown by
     /// [`describe`](crate::Description).
     #[must_use]
-    pub const fn doc(mut self, doc: &'static str) -> Self {
+    pub const fn with_doc_comment(mut self, doc: &'static str) -> Self {
         self.doc = Some(doc);
         self
     }
 
-    /// The field's documentation, if any (see [`doc`](Self::doc)).
-    #[must_use]
-    pub const fn doc_comment(&self) -> Option<&'static str> {
-        self.doc
-    }
-
     /// Reads the env var `var` as the second source. The file variable is set apart with
-    /// [`file_env`](Self::file_env); the derive passes both names, computed at compile time.
+    /// [`with_file_var`](Self::with_file_var); the derive passes both names, computed at
+    /// compile time.
     #[must_use]
-    pub const fn env(mut self, var: &'static str) -> Self {
+    pub const fn with_env_var(mut self, var: &'static str) -> Self {
         self.env = Some(var);
         self
     }
 
     /// Sets the name of the variable that holds a file path (`<ENV>_FILE` by convention).
     #[must_use]
-    pub const fn file_env(mut self, var: &'static str) -> Self {
+    pub const fn with_file_var(mut self, var: &'static str) -> Self {
         self.file_env = Some(var);
         self
     }
 
     /// The value to use when no source has the key; parsed like any other value.
     #[must_use]
-    pub const fn default_value(mut self, value: &'static str) -> Self {
+    pub const fn with_default(mut self, value: &'static str) -> Self {
         self.default = Some(value);
         self
     }
 
-    /// The Infisical folder of this key, when it differs from the struct's.
+    /// The folder (path) of this key in the secret store, when it differs from the struct's.
     #[must_use]
-    pub const fn path(mut self, path: &'static str) -> Self {
+    pub const fn with_folder(mut self, path: &'static str) -> Self {
         self.path = Some(path);
         self
+    }
+
+    /// The old name of [`with_doc_comment`](Self::with_doc_comment).
+    #[deprecated(note = "renamed to `with_doc_comment`, the builder of `doc_comment()`")]
+    #[must_use]
+    pub const fn doc(self, doc: &'static str) -> Self {
+        self.with_doc_comment(doc)
+    }
+
+    /// The old name of [`with_env_var`](Self::with_env_var).
+    #[deprecated(note = "renamed to `with_env_var`, the builder of `env_var()`")]
+    #[must_use]
+    pub const fn env(self, var: &'static str) -> Self {
+        self.with_env_var(var)
+    }
+
+    /// The old name of [`with_file_var`](Self::with_file_var).
+    #[deprecated(note = "renamed to `with_file_var`, the builder of `file_var()`")]
+    #[must_use]
+    pub const fn file_env(self, var: &'static str) -> Self {
+        self.with_file_var(var)
+    }
+
+    /// The old name of [`with_default`](Self::with_default).
+    #[deprecated(note = "renamed to `with_default`, the builder of `default()`")]
+    #[must_use]
+    pub const fn default_value(self, value: &'static str) -> Self {
+        self.with_default(value)
+    }
+
+    /// The old name of [`with_folder`](Self::with_folder).
+    #[deprecated(note = "renamed to `with_folder`, the builder of `folder()`")]
+    #[must_use]
+    pub const fn path(self, path: &'static str) -> Self {
+        self.with_folder(path)
     }
 
     /// Marks the key optional (an `Option<T>` field): absent or empty becomes `None`.
@@ -202,6 +241,12 @@ impl KeySpec {
         self.path
     }
 
+    /// The field's documentation, if any (see [`with_doc_comment`](Self::with_doc_comment)).
+    #[must_use]
+    pub const fn doc_comment(&self) -> Option<&'static str> {
+        self.doc
+    }
+
     /// Whether an absent key is fine (`Option<T>` field).
     #[must_use]
     pub const fn is_optional(&self) -> bool {
@@ -237,243 +282,17 @@ impl KeySpec {
     }
 }
 
-// `#[secret(flatten, prefix = "DB_")]`: the nested struct's keys become part of the outer
-// table, a `const` built by `KeyTable`. A prefixed key is a new string, and `key()` is a
-// `&'static str` that the loader, the report and the provenance read everywhere; rather than
-// keep the prefix apart in `KeySpec` and make every reader compose it (and allocate), the
-// derive writes every prefixed name into one `const` byte array (`prefixed_names`, sized by
-// `prefixed_len`), and `KeyTable::flatten` slices the names out of it: `&'static str`s made
-// at compile time, so nothing changes for the readers.
-
-const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
-const fn opt_eq(a: Option<&str>, b: Option<&str>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => str_eq(a, b),
-        (None, None) => true,
-        _ => false,
-    }
-}
-
-/// Whether `key` takes `prefix`, and then whether its file variable does too.
-const fn takes_prefix(key: &KeySpec, prefix: &str) -> (bool, bool) {
-    let key_too = !prefix.is_empty() && key.named_by_field;
-    (
-        key_too,
-        key_too && key.env_is_key() && key.file_env.is_some(),
-    )
-}
-
-/// The number of bytes of every name `prefix` makes out of `nested`'s keys.
-#[doc(hidden)]
-#[must_use]
-pub const fn prefixed_len(nested: StructSpec, prefix: &str) -> usize {
-    let mut len = 0;
-    let mut i = 0;
-    while i < nested.keys.len() {
-        let key = &nested.keys[i];
-        let (key_too, file_too) = takes_prefix(key, prefix);
-        if key_too {
-            len += prefix.len() + key.key.len();
-        }
-        if file_too && let Some(file) = key.file_env {
-            len += prefix.len() + file.len();
-        }
-        i += 1;
-    }
-    len
-}
-
-/// Every name `prefix` makes out of `nested`'s keys, one after the other, in the order
-/// [`KeyTable::flatten`] reads them.
-///
-/// # Panics
-/// When `LEN` is not [`prefixed_len`] (at compile time).
-#[doc(hidden)]
-#[must_use]
-pub const fn prefixed_names<const LEN: usize>(nested: StructSpec, prefix: &str) -> [u8; LEN] {
-    const fn put(out: &mut [u8], at: usize, s: &str) -> usize {
-        let s = s.as_bytes();
-        let mut i = 0;
-        while i < s.len() {
-            out[at + i] = s[i];
-            i += 1;
-        }
-        at + s.len()
-    }
-    let mut out = [0u8; LEN];
-    let mut at = 0;
-    let mut i = 0;
-    while i < nested.keys.len() {
-        let key = &nested.keys[i];
-        let (key_too, file_too) = takes_prefix(key, prefix);
-        if key_too {
-            at = put(&mut out, at, prefix);
-            at = put(&mut out, at, key.key);
-        }
-        if file_too && let Some(file) = key.file_env {
-            at = put(&mut out, at, prefix);
-            at = put(&mut out, at, file);
-        }
-        i += 1;
-    }
-    assert!(at == LEN, "prefixed names of the wrong length");
-    out
-}
-
-/// The next `len` bytes of `names` as a string, and the rest.
-const fn cut(names: &'static [u8], len: usize) -> (&'static str, &'static [u8]) {
-    let (name, rest) = names.split_at(len);
-    match std::str::from_utf8(name) {
-        Ok(name) => (name, rest),
-        Err(_) => panic!("a prefixed name is not UTF-8"),
-    }
-}
-
-/// The key table of a struct with `#[secret(flatten)]` fields, built in a `const`: the
-/// struct's own keys and every nested struct's, in field order.
-#[doc(hidden)]
-pub struct KeyTable<const N: usize> {
-    keys: [KeySpec; N],
-    len: usize,
-}
-
-impl<const N: usize> KeyTable<N> {
-    #[must_use]
-    pub const fn new() -> Self {
-        Self {
-            keys: [KeySpec::new("", ""); N],
-            len: 0,
-        }
-    }
-
-    /// Adds one key of the struct itself.
-    ///
-    /// # Panics
-    /// When the table is full (a bug of the derive; at compile time, in a `const`).
-    #[must_use]
-    pub const fn key(mut self, key: KeySpec) -> Self {
-        assert!(self.len < N, "more keys than the table holds");
-        self.keys[self.len] = key;
-        self.len += 1;
-        self
-    }
-
-    /// Adds the keys of a flattened struct: `prefix` starts the keys it derived from field
-    /// names (the names are in `names`, from [`prefixed_names`]), and a key without its own
-    /// folder takes the nested struct's.
-    ///
-    /// # Panics
-    /// When the nested struct sets `environment`, or the table is full (at compile time).
-    #[must_use]
-    pub const fn flatten(mut self, nested: StructSpec, prefix: &str, names: &'static [u8]) -> Self {
-        assert!(
-            nested.environment.is_none(),
-            "a struct flattened into another cannot set `environment`: set it on the outer struct"
-        );
-        let mut names = names;
-        let mut i = 0;
-        while i < nested.keys.len() {
-            let mut key = nested.keys[i];
-            let (key_too, file_too) = takes_prefix(&key, prefix);
-            if key_too {
-                let env_is_key = key.env_is_key();
-                let (name, rest) = cut(names, prefix.len() + key.key.len());
-                names = rest;
-                key.key = name;
-                if env_is_key {
-                    key.env = Some(name);
-                }
-            }
-            if file_too && let Some(file) = key.file_env {
-                let (name, rest) = cut(names, prefix.len() + file.len());
-                names = rest;
-                key.file_env = Some(name);
-            }
-            if key.path.is_none() {
-                key.path = nested.path;
-            }
-            self = self.key(key);
-            i += 1;
-        }
-        self
-    }
-
-    /// The table, once every key is in.
-    ///
-    /// # Panics
-    /// When a key is missing (a bug of the derive; at compile time).
-    #[must_use]
-    pub const fn finish(self) -> [KeySpec; N] {
-        assert!(self.len == N, "fewer keys than the table holds");
-        self.keys
-    }
-}
-
-impl<const N: usize> Default for KeyTable<N> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// Whether a key of `keys[first..first + first_len]` and one of
-/// `keys[second..second + second_len]` are the same secret
-/// (same key in the same folder, `None` being the struct's) or read the same variable.
-#[doc(hidden)]
-#[must_use]
-pub const fn clashes(
-    keys: &[KeySpec],
-    first: usize,
-    first_len: usize,
-    second: usize,
-    second_len: usize,
-) -> bool {
-    let mut at = first;
-    while at < first + first_len {
-        let mut other = second;
-        while other < second + second_len {
-            let (left, right) = (&keys[at], &keys[other]);
-            let same_key = str_eq(left.key, right.key) && opt_eq(left.path, right.path);
-            let same_env = match (left.env, right.env) {
-                (Some(l), Some(r)) => str_eq(l, r),
-                _ => false,
-            };
-            let same_file = match (left.file_env, right.file_env) {
-                (Some(l), Some(r)) => str_eq(l, r),
-                _ => false,
-            };
-            if same_key || same_env || same_file {
-                return true;
-            }
-            other += 1;
-        }
-        at += 1;
-    }
-    false
-}
-
 /// The static description of a whole secrets struct.
 ///
 /// ```
 /// use secrets_core::{KeySpec, StructSpec};
 ///
 /// const SPEC: StructSpec = StructSpec::new("AppSecrets", &[KeySpec::new("TOKEN", "token")])
-///     .path("/backend")
-///     .environment("prod");
+///     .with_folder("/backend")
+///     .with_default_environment("prod");
 /// assert_eq!(SPEC.keys().len(), 1);
+/// assert_eq!(SPEC.folder(), Some("/backend"));
+/// assert_eq!(SPEC.default_environment(), Some("prod"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StructSpec {
@@ -495,18 +314,34 @@ impl StructSpec {
         }
     }
 
-    /// The default Infisical folder of every key.
+    /// The folder (path) of every key that gives none, unless the store configures one.
     #[must_use]
-    pub const fn path(mut self, path: &'static str) -> Self {
+    pub const fn with_folder(mut self, path: &'static str) -> Self {
         self.path = Some(path);
         self
     }
 
-    /// The default Infisical environment slug.
+    /// The environment slug of every key, unless the store configures one.
     #[must_use]
-    pub const fn environment(mut self, slug: &'static str) -> Self {
+    pub const fn with_default_environment(mut self, slug: &'static str) -> Self {
         self.environment = Some(slug);
         self
+    }
+
+    /// The old name of [`with_folder`](Self::with_folder).
+    #[deprecated(note = "renamed to `with_folder`, the builder of `folder()`")]
+    #[must_use]
+    pub const fn path(self, path: &'static str) -> Self {
+        self.with_folder(path)
+    }
+
+    /// The old name of [`with_default_environment`](Self::with_default_environment).
+    #[deprecated(
+        note = "renamed to `with_default_environment`, the builder of `default_environment()`"
+    )]
+    #[must_use]
+    pub const fn environment(self, slug: &'static str) -> Self {
+        self.with_default_environment(slug)
     }
 
     /// The struct's name.

@@ -113,7 +113,7 @@ impl<'a> Input<'a> {
             .prefix
             .as_ref()
             .map(|p| p.value.value())
-            .filter(|p| crate::attr::is_env_name(p));
+            .filter(|p| crate::names::is_env_name(p));
         let fields = fields
             .iter()
             .filter_map(|field| Field::from_syn(cx, field, prefix.as_deref()))

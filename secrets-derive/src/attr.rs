@@ -5,7 +5,10 @@
 //!
 //! Whether a key or env var name is valid depends on other options (`env`, `no_env`) and on
 //! the container's `prefix`, so those grammar checks run in `valid.rs`, on the resolved names;
-//! the grammars themselves are here, next to the options that carry them.
+//! the grammars themselves are `names.rs`, the file the runtime's re-check compiles too.
+//!
+//! A little over 500 lines: it is the one parser of every option, each branch next to the
+//! check of its value; the did-you-mean is `suggest.rs` and the tests `attr/tests.rs`.
 
 use std::fmt::Write as _;
 
@@ -14,6 +17,8 @@ use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Expr, Lit, LitStr, Path, Token};
 
 use crate::ctxt::Ctxt;
+use crate::names;
+use crate::suggest;
 use crate::symbol::{
     ALLOW_EMPTY, CONTAINER_OPTIONS, CRATE, DECODE, DEFAULT, ENV, ENVIRONMENT,
     FALLBACK_ON_STORE_ERROR, FIELD_OPTIONS, FLATTEN, JSON, MANIFEST, NAME, NO_ENV, PATH, PREFIX,
@@ -341,7 +346,7 @@ fn unknown(cx: &Ctxt, meta: &ParseNestedMeta<'_>, place: Place) -> syn::Result<(
             place.other().noun(),
             place.noun()
         )
-    } else if let Some(close) = closest(&word, place.options()) {
+    } else if let Some(close) = suggest::closest(&word, place.options()) {
         format!(
             "unknown secret attribute `{word}` (did you mean `{close}`?); expected one of {expected}"
         )
@@ -398,58 +403,19 @@ fn path_to_string(path: &Path) -> String {
     out
 }
 
-/// The option `word` was probably meant to be: at most two edits (a swap counts as one) away.
-fn closest(word: &str, options: &[Symbol]) -> Option<Symbol> {
-    options
-        .iter()
-        .map(|o| (edit_distance(word, o.as_str()), *o))
-        .filter(|(d, o)| *d <= 2 && *d < o.as_str().len().min(word.len()))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, o)| o)
-}
-
-/// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
-/// neighbouring characters.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut d = vec![vec![0; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(d[i - 2][j - 2] + 1);
-            }
-            d[i][j] = best;
-        }
-    }
-    d[a.len()][b.len()]
-}
-
-// Per-option checks. The grammars are those of `secrets_core`'s `names.rs`, which re-checks
-// hand-written specs at run time; keep the two in agreement.
+// Per-option checks. The grammars and their messages are `names.rs`, the file the runtime's
+// re-check of hand-written specs compiles too.
 
 /// `path` is `/` or `/seg/seg`, each segment `[A-Za-z0-9_-]+` (Infisical's folder names).
 fn check_folder_path(cx: &Ctxt, lit: &LitStr) {
     let path = lit.value();
-    if is_folder_path(&path) {
+    if names::is_folder_path(&path) {
         return;
     }
-    let mut msg = format!(
-        "invalid folder path `{path}`: expected `/` or `/segment/segment`, segments made of `A-Z`, `a-z`, `0-9`, `_` and `-`"
-    );
+    let mut msg = names::invalid_folder_path(&path);
     let segments: Vec<&str> = path.split('/').filter(|s| !s.trim().is_empty()).collect();
     let suggestion = format!("/{}", segments.join("/"));
-    if is_folder_path(&suggestion) {
+    if names::is_folder_path(&suggestion) {
         let _ = write!(msg, ": `#[secret(path = \"{suggestion}\")]`");
     }
     cx.error_spanned_by(lit, msg);
@@ -458,14 +424,12 @@ fn check_folder_path(cx: &Ctxt, lit: &LitStr) {
 /// `environment` is an Infisical slug: lowercase letters, digits and `-`, at most 64.
 fn check_environment(cx: &Ctxt, lit: &LitStr) {
     let slug = lit.value();
-    if is_environment_slug(&slug) {
+    if names::is_environment_slug(&slug) {
         return;
     }
-    let mut msg = format!(
-        "invalid environment slug `{slug}`: expected lowercase letters, digits and `-`, at most 64 characters"
-    );
+    let mut msg = names::invalid_environment_slug(&slug);
     let lower = slug.trim().to_ascii_lowercase().replace([' ', '_'], "-");
-    if is_environment_slug(&lower) {
+    if names::is_environment_slug(&lower) {
         let _ = write!(msg, ": `#[secret(environment = \"{lower}\")]`");
     } else {
         msg.push_str(", e.g. `#[secret(environment = \"prod\")]`");
@@ -482,12 +446,13 @@ fn check_prefix(cx: &Ctxt, lit: &LitStr) {
             lit,
             "empty `prefix`: remove it, or give one such as `#[secret(prefix = \"APP_\")]`",
         );
-    } else if !is_env_name(&prefix) {
-        let suggestion = env_name_like(&prefix);
+    } else if !names::is_env_name(&prefix) {
+        let suggestion = names::env_name_like(&prefix);
+        let grammar = names::ENV_NAME_GRAMMAR;
         cx.error_spanned_by(
             lit,
             format!(
-                "invalid prefix `{prefix}`: a prefix starts env var names, so it must match `[A-Za-z_][A-Za-z0-9_]*`: `#[secret(prefix = \"{suggestion}\")]`"
+                "invalid prefix `{prefix}`: a prefix starts env var names, so it must match {grammar}: `#[secret(prefix = \"{suggestion}\")]`"
             ),
         );
     }
@@ -547,290 +512,5 @@ fn parse_crate_path(cx: &Ctxt, lit: &LitStr) -> Option<Path> {
     path
 }
 
-/// `[A-Za-z_][A-Za-z0-9_]*`: what every shell and `execve` environment can carry portably.
-pub(crate) fn is_env_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-/// A key kept only in the store (`no_env`, or read through another `env`): Infisical keys
-/// cannot hold `/`, `:` or whitespace, and a key also names a file of the secrets directory,
-/// so it cannot be `.`, `..` or hold `\` or a control character either.
-pub(crate) fn is_store_key(key: &str) -> bool {
-    !key.is_empty()
-        && key != "."
-        && key != ".."
-        && !key
-            .chars()
-            .any(|c| matches!(c, '/' | '\\' | ':') || c.is_whitespace() || c.is_control())
-}
-
-/// Names the process or the Infisical client itself relies on; reading a secret from them
-/// would shadow the machine's own settings. Returns how to name the family in a message.
-pub(crate) fn reserved(name: &str) -> Option<Reserved> {
-    const RESERVED: [&str; 7] = ["PATH", "HOME", "USER", "SHELL", "PWD", "TERM", "LANG"];
-    if RESERVED.contains(&name) {
-        Some(Reserved::System(None))
-    } else if name.starts_with("LC_") {
-        Some(Reserved::System(Some("LC_*")))
-    } else if name.starts_with("XDG_") {
-        Some(Reserved::System(Some("XDG_*")))
-    } else if name.starts_with("INFISICAL_") {
-        Some(Reserved::Infisical)
-    } else {
-        None
-    }
-}
-
-/// Who a reserved name belongs to.
-#[derive(Copy, Clone, PartialEq, Eq)]
-pub(crate) enum Reserved {
-    /// The system; the family (`LC_*`) when it is one.
-    System(Option<&'static str>),
-    /// The Infisical client's own configuration (`INFISICAL_*`).
-    Infisical,
-}
-
-impl Reserved {
-    /// "reserved for the system", "reserved for the Infisical client (`INFISICAL_*`)".
-    pub(crate) fn describe(self) -> String {
-        match self {
-            Self::System(None) => "reserved for the system".to_owned(),
-            Self::System(Some(family)) => format!("reserved for the system (`{family}`)"),
-            Self::Infisical => "reserved for the Infisical client (`INFISICAL_*`)".to_owned(),
-        }
-    }
-}
-
-/// `/` or `/seg/seg`, each segment `[A-Za-z0-9_-]+`, as Infisical accepts folder names.
-pub(crate) fn is_folder_path(path: &str) -> bool {
-    path == "/"
-        || (path.starts_with('/')
-            && path[1..].split('/').all(|seg| {
-                !seg.is_empty()
-                    && seg
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            }))
-}
-
-/// Lowercase letters, digits and `-`, at most 64 characters, as Infisical slugs are.
-pub(crate) fn is_environment_slug(slug: &str) -> bool {
-    !slug.is_empty()
-        && slug.len() <= 64
-        && slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-/// `name` made into a valid env var name, for suggestions: every other character becomes `_`.
-pub(crate) fn env_name_like(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    if !out.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
-        out.insert(0, '_');
-    }
-    out
-}
-
-/// `key` made into a valid store key, for suggestions.
-pub(crate) fn store_key_like(key: &str) -> String {
-    let out: String = key
-        .trim()
-        .chars()
-        .map(|c| {
-            if matches!(c, '/' | '\\' | ':') || c.is_whitespace() || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    if out.is_empty() || out == "." || out == ".." {
-        "SECRET_KEY".to_owned()
-    } else {
-        out
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use syn::parse_quote;
-
-    use super::*;
-    use crate::expand::tests::errors;
-
-    #[test]
-    fn grammars_match_the_runtime() {
-        assert!(is_env_name("DATABASE_URL"));
-        assert!(is_env_name("_x1"));
-        assert!(!is_env_name("1X"));
-        assert!(!is_env_name("A-B"));
-        assert!(!is_env_name(""));
-        assert!(is_store_key("db-password.v2"));
-        assert!(!is_store_key("a/b"));
-        assert!(!is_store_key("a:b"));
-        assert!(!is_store_key("a b"));
-        assert!(!is_store_key(".."));
-        for name in ["PATH", "LC_ALL", "XDG_CONFIG_HOME", "INFISICAL_TOKEN"] {
-            assert!(reserved(name).is_some(), "{name}");
-        }
-        assert!(reserved("PATHS").is_none());
-        assert!(is_folder_path("/"));
-        assert!(is_folder_path("/a/b-c/d_e"));
-        assert!(!is_folder_path("a"));
-        assert!(!is_folder_path("/a/"));
-        assert!(!is_folder_path("/a b"));
-        assert!(is_environment_slug("prod-eu"));
-        assert!(!is_environment_slug("Prod"));
-        assert!(!is_environment_slug(&"a".repeat(65)));
-    }
-
-    #[test]
-    fn a_valid_struct_has_no_errors() {
-        let errs = errors(&parse_quote! {
-            #[secret(path = "/app", environment = "prod", prefix = "APP_", crate = "::secrets_core")]
-            struct S {
-                a: String,
-                #[secret(name = "B", default = "x", env = "OTHER_B", path = "/b", allow_empty, fallback_on_store_error)]
-                b: String,
-                #[secret(no_env)]
-                c: String,
-            }
-        });
-        assert_eq!(errs, Vec::<String>::new());
-    }
-
-    #[test]
-    fn unknown_options_list_the_valid_ones_for_their_place() {
-        let errs = errors(&parse_quote! {
-            #[secret(name = "X", frobnicate)]
-            struct S {
-                #[secret(nmae = "X", prefix = "P_", crate(x))]
-                a: String,
-            }
-        });
-        assert_eq!(
-            errs,
-            [
-                "`name` goes on a field, not on the struct; expected one of `path`, `environment`, `prefix`, `crate`, `manifest`",
-                "unknown secret attribute `frobnicate`; expected one of `path`, `environment`, `prefix`, `crate`, `manifest`",
-                "unknown secret attribute `nmae` (did you mean `name`?); expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`, `public`, `decode`, `split`, `json`, `with`, `flatten`, `prefix`",
-                "`crate` goes on the struct, not on a field; expected one of `name`, `default`, `env`, `no_env`, `path`, `allow_empty`, `fallback_on_store_error`, `public`, `decode`, `split`, `json`, `with`, `flatten`, `prefix`",
-                "`prefix` on a field starts the keys of a nested struct: `#[secret(flatten, prefix = \"DB_\")]`; a prefix of this struct's keys goes on the struct",
-            ]
-        );
-    }
-
-    #[test]
-    fn every_value_mistake_is_reported_in_one_pass() {
-        let errs = errors(&parse_quote! {
-            struct S {
-                #[secret(name, default = 8080, env = DB_URL, no_env = true)]
-                a: String,
-                #[secret(name = "A2", name = "A3")]
-                #[secret(allow_empty, allow_empty)]
-                b: String,
-            }
-        });
-        assert_eq!(
-            errs,
-            [
-                "`name` needs a value: `#[secret(name = \"...\")]`",
-                "expected string literal: `#[secret(default = \"8080\")]`",
-                "expected string literal: `#[secret(env = \"...\")]`",
-                "`no_env` takes no value: `#[secret(no_env)]`",
-                "duplicate secret attribute `name`: give it once",
-                "duplicate secret attribute `allow_empty`: give it once",
-            ]
-        );
-    }
-
-    #[test]
-    fn empty_values_are_rejected() {
-        let errs = errors(&parse_quote! {
-            #[secret(prefix = "")]
-            struct S {
-                #[secret(name = "")]
-                a: String,
-                #[secret(env = "")]
-                b: String,
-            }
-        });
-        assert_eq!(
-            errs,
-            [
-                "empty `prefix`: remove it, or give one such as `#[secret(prefix = \"APP_\")]`",
-                "empty `name`: give the key, e.g. `#[secret(name = \"DATABASE_URL\")]`",
-                "empty `env`: give the variable, e.g. `#[secret(env = \"DATABASE_URL\")]`, or use `no_env` to read no env var",
-            ]
-        );
-    }
-
-    #[test]
-    fn folder_environment_prefix_and_crate_are_checked() {
-        let errs = errors(&parse_quote! {
-            #[secret(path = "backend/", environment = "Prod", prefix = "app-", crate = "not a path")]
-            struct S {
-                #[secret(path = "/a b")]
-                a: String,
-            }
-        });
-        assert_eq!(
-            errs,
-            [
-                "invalid folder path `backend/`: expected `/` or `/segment/segment`, segments made of `A-Z`, `a-z`, `0-9`, `_` and `-`: `#[secret(path = \"/backend\")]`",
-                "invalid environment slug `Prod`: expected lowercase letters, digits and `-`, at most 64 characters: `#[secret(environment = \"prod\")]`",
-                "invalid prefix `app-`: a prefix starts env var names, so it must match `[A-Za-z_][A-Za-z0-9_]*`: `#[secret(prefix = \"app_\")]`",
-                "invalid `crate` path `not a path`: expected a path to `secrets_core`, e.g. `#[secret(crate = \"::secrets_core\")]`",
-                "invalid folder path `/a b`: expected `/` or `/segment/segment`, segments made of `A-Z`, `a-z`, `0-9`, `_` and `-`",
-            ]
-        );
-    }
-
-    #[test]
-    fn env_and_no_env_contradict() {
-        let errs = errors(&parse_quote! {
-            struct S {
-                #[secret(env = "A", no_env)]
-                a: String,
-            }
-        });
-        assert_eq!(
-            errs,
-            [
-                "`no_env` contradicts `env = \"...\"`: keep `env` to read that variable, or `no_env` to read none"
-            ]
-        );
-    }
-
-    #[test]
-    fn a_broken_attribute_does_not_hide_the_next_one() {
-        let errs = errors(&parse_quote! {
-            struct S {
-                #[secret(name = )]
-                #[secret(nope)]
-                a: String,
-            }
-        });
-        assert_eq!(errs.len(), 2, "{errs:?}");
-        assert!(
-            errs[1].starts_with("unknown secret attribute `nope`"),
-            "{errs:?}"
-        );
-    }
-
-    #[test]
-    fn edit_distance_counts_a_swap_as_one() {
-        assert_eq!(edit_distance("nmae", "name"), 1);
-        assert_eq!(edit_distance("no-env", "no_env"), 1);
-        assert_eq!(edit_distance("", "env"), 3);
-        assert_eq!(closest("enviroment", CONTAINER_OPTIONS), Some(ENVIRONMENT));
-        assert_eq!(closest("x", FIELD_OPTIONS), None);
-    }
-}
+mod tests;

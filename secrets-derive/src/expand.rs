@@ -1,18 +1,20 @@
 //! Validated input -> the impls; the only module that writes tokens. Everything here is glue
 //! around `secrets_core::__private`, where the logic lives.
 
-use proc_macro2::{Literal, Span, TokenStream};
+use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens as _, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt as _;
 use syn::spanned::Spanned as _;
 use syn::{DeriveInput, Type};
 
-use heck::ToShoutySnakeCase as _;
-
-use crate::ast::{Field, Input, Origin};
+use crate::ast::{Field, Input};
 use crate::attr::{ContainerAttrs, Given};
 use crate::ctxt::Ctxt;
 use crate::{fallback, manifest, valid};
+
+use self::table::key_table;
+
+mod table;
 
 /// The whole derive: parse, validate, then the impls or the errors with stubs.
 pub(crate) fn derive(node: &DeriveInput) -> TokenStream {
@@ -53,11 +55,11 @@ fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
     let name = ident.unraw().to_string();
     let path = input.attrs.path.as_ref().map(|p| {
         let path = p.value.value();
-        quote!(.path(#path))
+        quote!(.with_folder(#path))
     });
     let environment = input.attrs.environment.as_ref().map(|e| {
         let environment = e.value.value();
-        quote!(.environment(#environment))
+        quote!(.with_default_environment(#environment))
     });
     let table = key_table(input, krate, &name);
     let keys = &table.keys;
@@ -145,140 +147,6 @@ fn impl_secrets(input: &Input<'_>, krate: &TokenStream) -> TokenStream {
     }
 }
 
-/// The key table of a struct: its `SPEC` keys expression, the `const` items it needs, and
-/// where each field's keys start in it.
-struct KeyTable {
-    keys: TokenStream,
-    consts: TokenStream,
-    offsets: Vec<TokenStream>,
-}
-
-/// `&[KeySpec::new(..), ..]` for a struct of plain fields; with `flatten` fields, a `const`
-/// table built by `KeyTable`, the nested structs' names prefixed at compile time, and one
-/// `const` assertion per pair of a nested struct and another field that their keys and env
-/// vars do not collide.
-fn key_table(input: &Input<'_>, krate: &TokenStream, name: &str) -> KeyTable {
-    let private = quote!(#krate::__private);
-    if input.fields.iter().all(|f| f.attrs.flatten.is_none()) {
-        let keys = input.fields.iter().map(|field| key_spec(krate, field));
-        return KeyTable {
-            keys: quote!(&[#(#keys),*]),
-            consts: TokenStream::new(),
-            offsets: (0..input.fields.len())
-                .map(|i| Literal::usize_suffixed(i).into_token_stream())
-                .collect(),
-        };
-    }
-    let nested = |field: &Field<'_>| {
-        let ty = field.ty;
-        let flatten = respan(
-            quote!(<#ty as #private::Flatten>::NESTED),
-            type_name_span(ty),
-        );
-        quote!(#flatten)
-    };
-    let sizes: Vec<TokenStream> = input
-        .fields
-        .iter()
-        .map(|field| {
-            if field.attrs.flatten.is_some() {
-                let spec = nested(field);
-                quote!(#spec.keys().len())
-            } else {
-                quote!(1usize)
-            }
-        })
-        .collect();
-    let offsets: Vec<TokenStream> = (0..input.fields.len())
-        .map(|i| {
-            let before = &sizes[..i];
-            quote!((0usize #(+ #before)*))
-        })
-        .collect();
-    let mut consts = TokenStream::new();
-    let mut steps = Vec::new();
-    for (i, field) in input.fields.iter().enumerate() {
-        if field.attrs.flatten.is_none() {
-            let key = key_spec(krate, field);
-            steps.push(quote!(.key(#key)));
-            continue;
-        }
-        let spec = nested(field);
-        let prefix = field
-            .attrs
-            .prefix
-            .as_ref()
-            .map_or_else(String::new, |p| p.value.value());
-        let names = format_ident!("__SECRETS_NAMES_{}", i);
-        consts.extend(quote! {
-            const #names: [u8; #private::prefixed_len(#spec, #prefix)] =
-                #private::prefixed_names(#spec, #prefix);
-        });
-        steps.push(quote!(.flatten(#spec, #prefix, &#names)));
-    }
-    let total = quote!((0usize #(+ #sizes)*));
-    consts.extend(quote! {
-        const __SECRETS_KEYS: [#private::KeySpec; #total] =
-            #private::KeyTable::<{ #total }>::new() #(#steps)* .finish();
-    });
-    consts.extend(clash_checks(input, &private, name, &offsets, &sizes));
-    KeyTable {
-        keys: quote!(&__SECRETS_KEYS),
-        consts,
-        offsets,
-    }
-}
-
-/// One `const` assertion per pair of a nested struct and another field: their keys and env
-/// vars do not collide. Reported on the second field of the pair, naming both.
-fn clash_checks(
-    input: &Input<'_>,
-    private: &TokenStream,
-    name: &str,
-    offsets: &[TokenStream],
-    sizes: &[TokenStream],
-) -> TokenStream {
-    let mut consts = TokenStream::new();
-    for (j, second) in input.fields.iter().enumerate() {
-        for (i, first) in input.fields[..j].iter().enumerate() {
-            let message = match (&first.attrs.flatten, &second.attrs.flatten) {
-                (None, None) => continue,
-                (Some(_), Some(_)) => format!(
-                    "the flattened fields `{}` and `{}` of `{name}` have a key or env var in common: give one of them a prefix, e.g. `#[secret(flatten, prefix = \"{}_\")]`",
-                    first.name,
-                    second.name,
-                    second.name.to_shouty_snake_case()
-                ),
-                (Some(_), None) | (None, Some(_)) => {
-                    let (group, other) = if first.attrs.flatten.is_some() {
-                        (first, second)
-                    } else {
-                        (second, first)
-                    };
-                    format!(
-                        "a key or env var of the flattened field `{}` of `{name}` is also field `{}`'s: give `{}` a prefix, e.g. `#[secret(flatten, prefix = \"{}_\")]`, or rename `{}`",
-                        group.name,
-                        other.name,
-                        group.name,
-                        group.name.to_shouty_snake_case(),
-                        other.name
-                    )
-                }
-            };
-            let message = message.replace('{', "{{").replace('}', "}}");
-            let (a, a_len, b, b_len) = (&offsets[i], &sizes[i], &offsets[j], &sizes[j]);
-            // Reported on the second field of the pair.
-            consts.extend(quote_spanned! {second.ident.span()=>
-                const _: () = ::core::assert!(
-                    !#private::clashes(&__SECRETS_KEYS, #a, #a_len, #b, #b_len),
-                    #message
-                );
-            });
-        }
-    }
-    consts
-}
-
 /// Functions named like every local the generated code binds, declared in the block around the
 /// impls. A binding cannot share its name with a constant or a unit struct in scope (E0530),
 /// and hygiene does not keep a user's `const __secrets_v` out of a proc macro's patterns on
@@ -302,42 +170,6 @@ fn shadow_user_items(vars: &[syn::Ident]) -> TokenStream {
             #[allow(dead_code, non_snake_case)]
             fn #names() {}
         )*
-    }
-}
-
-/// `KeySpec::new("KEY", "field").env("KEY").file_env("KEY_FILE")...` for one field.
-fn key_spec(krate: &TokenStream, field: &Field<'_>) -> TokenStream {
-    let key = &field.key.value;
-    let name = &field.name;
-    let env = field.env.as_ref().map(|env| {
-        let env = &env.value;
-        let file_var = field.file_var();
-        quote!(.env(#env).file_env(#file_var))
-    });
-    let default = field.attrs.default.as_ref().map(|d| {
-        let default = d.value.value();
-        quote!(.default_value(#default))
-    });
-    let optional = field.optional.map(|_| quote!(.optional()));
-    let named_by_field = (field.key.origin == Origin::FieldName).then(|| quote!(.named_by_field()));
-    let path = field.attrs.path.as_ref().map(|p| {
-        let path = p.value.value();
-        quote!(.path(#path))
-    });
-    let allow_empty = field
-        .attrs
-        .allow_empty
-        .as_ref()
-        .map(|_| quote!(.allow_empty()));
-    let fallback = field
-        .attrs
-        .fallback_on_store_error
-        .as_ref()
-        .map(|_| quote!(.fallback_on_store_error()));
-    let doc = field.doc.as_ref().map(|doc| quote!(.doc(#doc)));
-    quote! {
-        #krate::__private::KeySpec::new(#key, #name)
-            #env #default #optional #path #allow_empty #fallback #named_by_field #doc
     }
 }
 
@@ -413,7 +245,7 @@ fn convert(krate: &TokenStream, field: &Field<'_>, ty: &Type, list: Option<&Type
 
 /// `tokens` with every span set to `span`: a path whose trait bound may fail is reported where
 /// its first token is, and a path from `quote!` starts at the derive.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+pub(super) fn respan(tokens: TokenStream, span: Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut tt| {
@@ -434,7 +266,7 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 /// `std::time::Duration`, `Vec` of `Vec<String>`), else its first token. rustc puts the error
 /// of a method call on the method's name, a single token, and a proc macro cannot join spans
 /// on stable, so the span of one token of the type is the most precise there is.
-fn type_name_span(ty: &Type) -> Span {
+pub(super) fn type_name_span(ty: &Type) -> Span {
     match ty {
         Type::Path(path) if path.qself.is_none() => path
             .path
@@ -593,60 +425,4 @@ pub(crate) fn impl_stubs(node: &DeriveInput, krate: &TokenStream) -> TokenStream
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use proc_macro2::{TokenStream, TokenTree};
-    use syn::DeriveInput;
-
-    /// The messages of every `compile_error!` the derive emits for `input`, in order.
-    pub(crate) fn errors(input: &DeriveInput) -> Vec<String> {
-        let mut out = Vec::new();
-        collect(super::derive(input), &mut out);
-        out
-    }
-
-    fn collect(tokens: TokenStream, out: &mut Vec<String>) {
-        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-        for (i, tt) in tokens.iter().enumerate() {
-            match tt {
-                TokenTree::Ident(ident) if ident == "compile_error" => {
-                    if let Some(TokenTree::Group(group)) = tokens.get(i + 2) {
-                        let lit: syn::LitStr = syn::parse2(group.stream()).expect("a message");
-                        out.push(lit.value());
-                    }
-                }
-                TokenTree::Group(group) => collect(group.stream(), out),
-                _ => {}
-            }
-        }
-    }
-
-    #[test]
-    fn a_valid_struct_expands_to_the_impls() {
-        let input: DeriveInput = syn::parse_quote! {
-            #[secret(path = "/app", environment = "prod")]
-            pub struct AppSecrets {
-                r#type: String,
-                #[secret(default = "8080")]
-                port: u16,
-                sentry_dsn: Option<String>,
-            }
-        };
-        let tokens = super::derive(&input).to_string();
-        assert!(errors(&input).is_empty());
-        for expected in [
-            "impl :: secrets_core :: __private :: Secrets for AppSecrets",
-            "StructSpec :: new (\"AppSecrets\"",
-            "KeySpec :: new (\"TYPE\" , \"type\") . env (\"TYPE\") . file_env (\"TYPE_FILE\")",
-            ". default_value (\"8080\")",
-            "KeySpec :: new (\"SENTRY_DSN\" , \"sentry_dsn\") . env (\"SENTRY_DSN\") . file_env (\"SENTRY_DSN_FILE\") . optional ()",
-            ". path (\"/app\") . environment (\"prod\")",
-            "__secrets_r . take_optional (__secrets_o + 2usize",
-            "Convert :: < String > :: new ()",
-            "pub async fn load ()",
-            "pub fn loader ()",
-            ". field (\"type\" , & :: core :: format_args ! (\"[REDACTED]\"))",
-        ] {
-            assert!(tokens.contains(expected), "{expected}\nin\n{tokens}");
-        }
-    }
-}
+pub(crate) mod tests;

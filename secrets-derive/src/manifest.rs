@@ -12,8 +12,9 @@ use quote::quote_spanned;
 use syn::LitStr;
 
 use crate::ast::Input;
-use crate::attr;
 use crate::ctxt::Ctxt;
+use crate::names;
+use crate::suggest;
 
 /// One `[environment:/folder]` section of a manifest and its keys.
 #[derive(Debug)]
@@ -134,7 +135,7 @@ pub(crate) fn check(cx: &Ctxt, input: &Input<'_>) {
 /// and fewer than the key's length.
 fn closest<'k>(key: &str, candidates: impl Iterator<Item = &'k String>) -> Option<&'k str> {
     candidates
-        .map(|c| (attr::edit_distance(key, c), c))
+        .map(|c| (suggest::edit_distance(key, c), c))
         .filter(|(d, c)| *d <= 2 && *d < c.len().min(key.len()))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c.as_str())
@@ -166,19 +167,11 @@ fn parse(text: &str) -> Result<Vec<Section>, (usize, String)> {
                     ),
                 ));
             };
-            if !attr::is_environment_slug(environment) {
-                return Err((
-                    line_no,
-                    format!(
-                        "`{environment}` is not an environment slug (lowercase letters, digits and `-`)"
-                    ),
-                ));
+            if !names::is_environment_slug(environment) {
+                return Err((line_no, names::invalid_environment_slug(environment)));
             }
-            if !attr::is_folder_path(path) {
-                return Err((
-                    line_no,
-                    format!("`{path}` is not a folder path: expected `/` or `/segment/segment`"),
-                ));
+            if !names::is_folder_path(path) {
+                return Err((line_no, names::invalid_folder_path(path)));
             }
             sections.push(Section {
                 environment: environment.to_owned(),
@@ -187,12 +180,10 @@ fn parse(text: &str) -> Result<Vec<Section>, (usize, String)> {
             });
             continue;
         }
-        if !attr::is_store_key(line) {
+        if !names::is_store_key(line) {
             return Err((
                 line_no,
-                format!(
-                    "`{line}` is not a secret key: one key name a line, no `/`, `:` or whitespace"
-                ),
+                format!("{} (one key name a line)", names::invalid_store_key(line)),
             ));
         }
         let Some(section) = sections.last_mut() else {
@@ -299,7 +290,7 @@ mod tests {
         let (line, message) = parse("[prod:/api]\nOK\nBAD KEY\n").expect_err("malformed");
         assert_eq!(line, 3);
         assert!(
-            message.contains("`BAD KEY` is not a secret key"),
+            message.contains("invalid secret key `BAD KEY`"),
             "{message}"
         );
         let (line, _) = parse("KEY\n").expect_err("no section");

@@ -1,0 +1,1 @@
+../../secrets-core/src/names.rs

@@ -53,7 +53,7 @@ type Values = (String, u16, String);
 async fn load(client: InfisicalClient) -> Values {
     let app = App::loader()
         .env(no_env())
-        .infisical(client)
+        .store(client)
         .load()
         .await
         .unwrap();
@@ -118,7 +118,7 @@ async fn concurrent_loads_share_one_failed_login_too() {
             tokio::spawn(async move {
                 App::loader()
                     .env(no_env())
-                    .infisical(client)
+                    .store(client)
                     .load()
                     .await
                     .err()
@@ -155,7 +155,7 @@ async fn a_load_that_starts_while_another_runs_gets_the_whole_deadline() {
     let load = |client: InfisicalClient| async move {
         App::loader()
             .env(no_env())
-            .infisical(client)
+            .store(client)
             .load()
             .await
             .map(|app| app.agent_key.expose_secret().to_owned())

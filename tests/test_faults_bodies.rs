@@ -190,7 +190,7 @@ async fn an_unexpanded_reference_is_a_problem_not_a_value_or_a_fallback() {
         .await;
     let error = App::loader()
         .env(Env::from_pairs([("DATABASE_URL", "from-env")]))
-        .infisical(fast(fake.url()).build().unwrap())
+        .store(fast(fake.url()).build().unwrap())
         .load()
         .await
         .err()
@@ -222,7 +222,7 @@ async fn durations_meaning_forever_do_not_panic() {
 
     let live = App::loader()
         .env(no_env())
-        .infisical(client)
+        .store(client)
         .watch(Duration::MAX)
         .jitter(1.0)
         .max_backoff(Duration::MAX)

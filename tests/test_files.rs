@@ -372,7 +372,7 @@ async fn a_token_file_turned_fifo_after_configuration_is_refused_at_login() {
     let error = within("login with a FIFO token file", move || async move {
         Loader::<App>::new()
             .env(Env::from_pairs::<String, String>([]))
-            .infisical(client)
+            .store(client)
             .load()
             .await
             .err()

@@ -27,14 +27,14 @@ impl Secrets for App {
     const SPEC: StructSpec = StructSpec::new(
         "App",
         &[
-            KeySpec::new("DATABASE_URL", "database_url").env("DATABASE_URL"),
-            KeySpec::new("SENTRY_DSN", "sentry_dsn").env("SENTRY_DSN"),
+            KeySpec::new("DATABASE_URL", "database_url").with_env_var("DATABASE_URL"),
+            KeySpec::new("SENTRY_DSN", "sentry_dsn").with_env_var("SENTRY_DSN"),
             KeySpec::new("AGENT_KEY", "agent_key")
-                .env("AGENT_KEY")
-                .path("/agent"),
+                .with_env_var("AGENT_KEY")
+                .with_folder("/agent"),
         ],
     )
-    .environment("prod");
+    .with_default_environment("prod");
 
     fn from_resolved(mut resolved: Resolved) -> Result<Self, Error> {
         let database_url = resolved.take(0, Ok);
@@ -142,7 +142,7 @@ async fn an_old_server_is_read_through_v3_and_remembered() {
         .unwrap()
         .unwrap();
     let app = Loader::<App>::new()
-        .infisical(client.clone())
+        .store(client.clone())
         .load()
         .await
         .unwrap();
@@ -151,7 +151,7 @@ async fn an_old_server_is_read_through_v3_and_remembered() {
     let v4_probes = fake.request_count(Route::ListV4);
     assert!((1..=2).contains(&v4_probes), "{v4_probes}");
     // The same client does not ask v4 again.
-    Loader::<App>::new().infisical(client).load().await.unwrap();
+    Loader::<App>::new().store(client).load().await.unwrap();
     assert_eq!(fake.request_count(Route::ListV4), v4_probes);
     assert_eq!(fake.request_count(Route::ListV3), 4);
     assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
@@ -421,7 +421,7 @@ async fn rate_limits_are_waited_out() {
         let client = client_from_env(&fake_env(&fake, &[]));
         // On the old server, learn the v3 route first so the fault lands where it is meant.
         Loader::<App>::new()
-            .infisical(client.clone())
+            .store(client.clone())
             .load()
             .await
             .unwrap();
@@ -433,7 +433,7 @@ async fn rate_limits_are_waited_out() {
                 retry_after_secs: 1,
             },
         );
-        let app = Loader::<App>::new().infisical(client).load().await.unwrap();
+        let app = Loader::<App>::new().store(client).load().await.unwrap();
         assert_loaded(&app);
         assert_eq!(fake.request_count(route), before + 3, "{mode:?}");
     }
@@ -477,14 +477,14 @@ async fn an_expired_token_is_replaced_by_one_login() {
         let fake = data(mode).start().await;
         let client = client_from_env(&fake_env(&fake, &[]));
         Loader::<App>::new()
-            .infisical(client.clone())
+            .store(client.clone())
             .load()
             .await
             .unwrap();
         assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
         fake.expire_tokens();
         // Both folders hit the expired token together and share one new login.
-        let app = Loader::<App>::new().infisical(client).load().await.unwrap();
+        let app = Loader::<App>::new().store(client).load().await.unwrap();
         assert_loaded(&app);
         assert_eq!(fake.request_count(Route::UniversalAuthLogin), 2, "{mode:?}");
     }
@@ -580,7 +580,7 @@ async fn no_secret_shows_in_errors_or_debug_output() {
     let env = fake_env(&fake, &[]);
     let client = client_from_env(&env);
     assert!(!format!("{client:?}").contains(ID.client_secret));
-    let loader = Loader::<App>::new().infisical(client);
+    let loader = Loader::<App>::new().store(client);
     assert!(!format!("{loader:?}").contains(ID.client_secret));
     let error = loader.load().await.err().unwrap();
     assert_no_secret_in(&error);

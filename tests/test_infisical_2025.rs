@@ -23,11 +23,11 @@ impl Secrets for ThreeFolders {
         "ThreeFolders",
         &[
             KeySpec::new("ROOT_KEY", "root_key"),
-            KeySpec::new("AGENT_KEY", "agent_key").path("/agent"),
-            KeySpec::new("SHARED_KEY", "shared_key").path("/shared"),
+            KeySpec::new("AGENT_KEY", "agent_key").with_folder("/agent"),
+            KeySpec::new("SHARED_KEY", "shared_key").with_folder("/shared"),
         ],
     )
-    .environment("prod");
+    .with_default_environment("prod");
 
     fn from_resolved(mut resolved: Resolved) -> Result<Self, Error> {
         for index in 0..3 {
@@ -55,7 +55,7 @@ async fn an_old_server_costs_one_v4_probe_per_client_not_one_per_folder() {
     let fake = three_folders(ServerMode::Legacy2024).start().await;
     let client = client_from_env(&fake_env(&fake, &[]));
     Loader::<ThreeFolders>::new()
-        .infisical(client.clone())
+        .store(client.clone())
         .load()
         .await
         .unwrap();
@@ -67,7 +67,7 @@ async fn an_old_server_costs_one_v4_probe_per_client_not_one_per_folder() {
     );
 
     Loader::<ThreeFolders>::new()
-        .infisical(client)
+        .store(client)
         .load()
         .await
         .unwrap();
@@ -85,7 +85,7 @@ async fn a_current_server_is_listed_concurrently_once_known() {
     let client = client_from_env(&fake_env(&fake, &[]));
     for _ in 0..2 {
         Loader::<ThreeFolders>::new()
-            .infisical(client.clone())
+            .store(client.clone())
             .load()
             .await
             .unwrap();
@@ -109,14 +109,14 @@ const HIDDEN_VALUE: &str = "SENTINEL-hidden-value-b58e";
 /// The keys of `/restricted` a struct may want: one readable, one not, one the folder lacks;
 /// and one in `/`, which the identity may read whole.
 const VISIBLE: KeySpec = KeySpec::new("VISIBLE_KEY", "visible")
-    .env("VISIBLE_KEY")
-    .path("/restricted");
+    .with_env_var("VISIBLE_KEY")
+    .with_folder("/restricted");
 const HIDDEN: KeySpec = KeySpec::new("HIDDEN_KEY", "hidden")
-    .env("HIDDEN_KEY")
-    .path("/restricted");
+    .with_env_var("HIDDEN_KEY")
+    .with_folder("/restricted");
 const ABSENT: KeySpec = KeySpec::new("ABSENT_KEY", "absent")
-    .env("ABSENT_KEY")
-    .path("/restricted");
+    .with_env_var("ABSENT_KEY")
+    .with_folder("/restricted");
 const ROOT: KeySpec = KeySpec::new("APP_ENV", "app_env");
 
 /// The values of a struct's `N` keys, in field order.
@@ -134,7 +134,7 @@ fn values_of<const N: usize>(mut resolved: Resolved) -> Result<Values<N>, Error>
 /// `VISIBLE_KEY`, `ABSENT_KEY` and `APP_ENV`: every key the identity may read.
 impl Secrets for Values<3> {
     const SPEC: StructSpec =
-        StructSpec::new("Readable", &[VISIBLE, ABSENT, ROOT]).environment("prod");
+        StructSpec::new("Readable", &[VISIBLE, ABSENT, ROOT]).with_default_environment("prod");
 
     fn from_resolved(resolved: Resolved) -> Result<Self, Error> {
         values_of(resolved)
@@ -143,8 +143,8 @@ impl Secrets for Values<3> {
 
 /// `VISIBLE_KEY`, `HIDDEN_KEY`, `ABSENT_KEY` and `APP_ENV`.
 impl Secrets for Values<4> {
-    const SPEC: StructSpec =
-        StructSpec::new("Restricted", &[VISIBLE, HIDDEN, ABSENT, ROOT]).environment("prod");
+    const SPEC: StructSpec = StructSpec::new("Restricted", &[VISIBLE, HIDDEN, ABSENT, ROOT])
+        .with_default_environment("prod");
 
     fn from_resolved(resolved: Resolved) -> Result<Self, Error> {
         values_of(resolved)
@@ -205,7 +205,7 @@ async fn readable_keys_of_a_restricted_folder_load_key_by_key() {
     let env = fake_env(&fake, &[("ABSENT_KEY", "absent-env")]);
     let (values, provenance) = Loader::<Values<3>>::new()
         .env(env.clone())
-        .infisical(client.clone())
+        .store(client.clone())
         .load_with_provenance()
         .await
         .unwrap();
@@ -248,7 +248,7 @@ async fn readable_keys_of_a_restricted_folder_load_key_by_key() {
     // The next load through the same client does not ask for the refused listing again.
     Loader::<Values<3>>::new()
         .env(env)
-        .infisical(client.clone())
+        .store(client.clone())
         .load()
         .await
         .unwrap();

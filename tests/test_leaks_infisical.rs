@@ -76,7 +76,7 @@ fn env() -> Env {
 }
 
 async fn load_remote(client: InfisicalClient) -> Error {
-    let loader = Remote::loader().env(env()).infisical(client);
+    let loader = Remote::loader().env(env()).store(client);
     assert_clean("Debug of the loader", &format!("{loader:?}"));
     loader.load().await.err().unwrap()
 }
@@ -325,7 +325,7 @@ async fn successful_infisical_loads_and_fallbacks_show_no_value() {
     for client in [fast(fake.url()).build().unwrap(), given] {
         let (secrets, provenance) = Found::loader()
             .env(env())
-            .infisical(client)
+            .store(client)
             .log_provenance(true)
             .load_with_provenance()
             .await
@@ -339,7 +339,7 @@ async fn successful_infisical_loads_and_fallbacks_show_no_value() {
     fake.fail_always(Route::ListV4, Fault::Status(403));
     let (secrets, provenance) = Found::loader()
         .env(env())
-        .infisical(fast(fake.url()).build().unwrap())
+        .store(fast(fake.url()).build().unwrap())
         .fallback_on_store_error(true)
         .log_provenance(true)
         .load_with_provenance()
@@ -481,7 +481,7 @@ fn debug_of_clients_builders_and_fake_secrets_shows_no_secret() {
         assert_clean("Debug of a builder", &format!("{builder:?} {builder:#?}"));
         let client = builder.build().unwrap();
         assert_clean("Debug of a client", &format!("{client:?} {client:#?}"));
-        let loader: Loader<Remote> = Remote::loader().env(env()).infisical(client);
+        let loader: Loader<Remote> = Remote::loader().env(env()).store(client);
         assert_clean("Debug of a loader", &format!("{loader:?} {loader:#?}"));
     }
     let secret = FakeSecret::new("prod", "/", "K", SENTINEL);

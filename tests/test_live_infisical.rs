@@ -59,7 +59,7 @@ async fn watch(env: Env) -> Live<AppSecrets> {
 async fn watch_with(env: Env, client: &InfisicalClient) -> Live<AppSecrets> {
     AppSecrets::loader()
         .env(env)
-        .infisical(client.clone())
+        .store(client.clone())
         .watch(INTERVAL)
         .jitter(0.0)
         .max_backoff(INTERVAL)
@@ -341,7 +341,7 @@ async fn a_zero_interval_is_taken_as_one_second() {
     let client = client_from_env(&env);
     let live = AppSecrets::loader()
         .env(env)
-        .infisical(client.clone())
+        .store(client.clone())
         .watch(Duration::ZERO)
         .jitter(0.0)
         .start()
@@ -407,7 +407,7 @@ async fn the_same_failure_with_new_request_ids_is_reported_once() {
     let seen = Arc::clone(&calls);
     let live = AppSecrets::loader()
         .env(Env::from_pairs(Vec::<(String, String)>::new()))
-        .infisical(client)
+        .store(client)
         .watch(INTERVAL)
         .jitter(0.0)
         .max_backoff(Duration::from_secs(1))

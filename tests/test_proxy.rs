@@ -48,9 +48,11 @@ struct App {
 }
 
 impl Secrets for App {
-    const SPEC: StructSpec =
-        StructSpec::new("App", &[KeySpec::new("API_KEY", "api_key").env("API_KEY")])
-            .environment("prod");
+    const SPEC: StructSpec = StructSpec::new(
+        "App",
+        &[KeySpec::new("API_KEY", "api_key").with_env_var("API_KEY")],
+    )
+    .with_default_environment("prod");
 
     fn from_resolved(mut resolved: Resolved) -> Result<Self, Error> {
         match resolved.take(0, Ok) {
@@ -196,7 +198,7 @@ async fn an_https_load_goes_through_a_connect_tunnel_only() {
         .unwrap();
     let app = Loader::<App>::new()
         .env(no_env())
-        .infisical(client)
+        .store(client)
         .load()
         .await
         .unwrap();
@@ -262,7 +264,7 @@ async fn an_https_proxy_url_tunnels_too() {
         .unwrap();
     let app = Loader::<App>::new()
         .env(no_env())
-        .infisical(client)
+        .store(client)
         .load()
         .await
         .unwrap();
@@ -295,7 +297,7 @@ async fn no_proxy_sends_the_load_direct() {
         let client = tls_client(&fake, &tls, &env, tls.addr).build().unwrap();
         let app = Loader::<App>::new()
             .env(no_env())
-            .infisical(client)
+            .store(client)
             .load()
             .await
             .unwrap();
@@ -307,7 +309,7 @@ async fn no_proxy_sends_the_load_direct() {
     let client = tls_client(&fake, &tls, &env, tls.addr).build().unwrap();
     Loader::<App>::new()
         .env(no_env())
-        .infisical(client)
+        .store(client)
         .load()
         .await
         .unwrap();
@@ -376,7 +378,7 @@ async fn proxy_credentials_never_show() {
     let shown_client = format!("{client:?}");
     let err = Loader::<App>::new()
         .env(no_env())
-        .infisical(client)
+        .store(client)
         .load()
         .await
         .unwrap_err();

@@ -129,7 +129,7 @@ async fn an_unreachable_server_is_one_problem_not_one_per_key() {
         .unwrap();
     let error = Agent::loader()
         .env(Env::from_pairs(Vec::<(String, String)>::new()))
-        .infisical(client)
+        .store(client)
         .load()
         .await
         .unwrap_err();

@@ -392,8 +392,8 @@ impl Secrets for HandWritten {
     const SPEC: secrets_core::StructSpec = secrets_core::StructSpec::new(
         "HandWritten",
         &[
-            secrets_core::KeySpec::new("API TOKEN", "token").env("PATH"),
-            secrets_core::KeySpec::new("API TOKEN", "token2").env("bad-name"),
+            secrets_core::KeySpec::new("API TOKEN", "token").with_env_var("PATH"),
+            secrets_core::KeySpec::new("API TOKEN", "token2").with_env_var("bad-name"),
         ],
     );
 

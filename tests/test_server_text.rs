@@ -58,7 +58,7 @@ fn fast(url: &str) -> InfisicalClientBuilder {
 async fn load(client: &InfisicalClient) -> Result<App, Error> {
     App::loader()
         .env(Env::from_pairs([("DATABASE_URL", "from-env")]))
-        .infisical(client.clone())
+        .store(client.clone())
         .load()
         .await
 }
@@ -374,7 +374,7 @@ async fn a_failed_login_in_a_fallback_trail_reads_as_the_login() {
     let client = fast(fake.url()).build().unwrap();
     let (app, provenance) = App::loader()
         .env(Env::from_pairs([("DATABASE_URL", "from-env")]))
-        .infisical(client)
+        .store(client)
         .fallback_on_store_error(true)
         .load_with_provenance()
         .await

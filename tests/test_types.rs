@@ -168,7 +168,7 @@ async fn a_struct_of_every_kind_loads_from_infisical_in_one_listing() {
         .unwrap();
     let (s, provenance) = Everything::loader()
         .env(Env::from_pairs(Vec::<(String, String)>::new()))
-        .infisical(client)
+        .store(client)
         .load_with_provenance()
         .await
         .unwrap();

@@ -47,7 +47,7 @@ pub(crate) const fn key_specs<const N: usize>(
         let Ok(key) = core::str::from_utf8(&names[i]) else {
             panic!("key names are ASCII");
         };
-        specs[i] = KeySpec::new(key, key).path(folders[i / per_folder]);
+        specs[i] = KeySpec::new(key, key).with_folder(folders[i / per_folder]);
         i += 1;
     }
     specs
@@ -76,7 +76,7 @@ macro_rules! generated {
             const SPEC: StructSpec = {
                 static NAMES: [[u8; NAME_LEN]; $keys] = key_names();
                 static KEYS: [KeySpec; $keys] = key_specs(&NAMES, &[$($folder),+]);
-                StructSpec::new(stringify!($name), &KEYS).environment(ENVIRONMENT)
+                StructSpec::new(stringify!($name), &KEYS).with_default_environment(ENVIRONMENT)
             };
 
             fn from_resolved(resolved: Resolved) -> Result<Self, Error> {

@@ -199,7 +199,7 @@ fn no_env() -> Env {
 
 async fn our_load<S: Secrets>(client: InfisicalClient) -> S {
     Loader::<S>::new()
-        .infisical(client)
+        .store(client)
         .env(no_env())
         .load()
         .await

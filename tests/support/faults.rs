@@ -46,7 +46,7 @@ pub(crate) fn fast(url: &str) -> InfisicalClientBuilder {
 
 /// Loads `App` through `client`, with no env var set (nothing to fall back to).
 pub(crate) async fn load(client: InfisicalClient) -> Result<App, Error> {
-    App::loader().env(no_env()).infisical(client).load().await
+    App::loader().env(no_env()).store(client).load().await
 }
 
 pub(crate) fn assert_loaded(app: &App) {

@@ -352,7 +352,7 @@ mod dotenv;
 mod env;
 mod error;
 mod file;
-mod infisical;
+pub mod infisical;
 mod kinds;
 mod live;
 mod loader;

@@ -11,8 +11,10 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 use zeroize::Zeroizing;
 
-use super::api::{LoginResponse, Redactions};
-use super::http::{Call, Counters, Reply, Transport, redirect_error, server_error, with_message};
+use super::api::LoginResponse;
+use super::classify;
+use super::http::{Call, Counters, Reply, Transport};
+use super::text::Redactions;
 use crate::error::{StoreError, StoreErrorKind};
 use crate::file;
 
@@ -421,66 +423,35 @@ fn token_reply(
 ) -> Result<Obtained, StoreError> {
     let status = reply.status;
     if (200..300).contains(&status) {
-        let login: LoginResponse = serde_json::from_slice(&reply.body).map_err(|e| {
-            StoreError::new(
-                StoreErrorKind::InvalidResponse,
-                format!(
-                    "the response was not understood (line {}, column {})",
-                    e.line(),
-                    e.column()
-                ),
-            )
-            .with_status(status)
-        })?;
+        let login: LoginResponse = serde_json::from_slice(&reply.body)
+            .map_err(|e| StoreError::unparsed("the response", &e, status))?;
         if login.access_token.expose_secret().is_empty() {
-            return Err(StoreError::new(
-                StoreErrorKind::InvalidResponse,
+            return Err(StoreError::invalid_response(
                 "the response held an empty token",
-            )
-            .with_status(status));
+                status,
+            ));
         }
         // The token goes into every request's `Authorization` header: a CR, LF or other control
         // byte there would make each request fail to build (and be retried as a transport
         // error). The token itself is never shown.
         if reqwest::header::HeaderValue::from_str(login.access_token.expose_secret()).is_err() {
-            return Err(StoreError::new(
-                StoreErrorKind::InvalidResponse,
+            return Err(StoreError::invalid_response(
                 format!(
                     "the {call} response held an invalid access token (a control character such as CR or LF, not allowed in an HTTP header)"
                 ),
-            )
-            .with_status(status));
+                status,
+            ));
         }
-        let seconds = |s: Option<u64>| s.filter(|s| *s > 0).map(Duration::from_secs);
+        // `0` means no limit.
+        let ttl = |s: Option<u64>| s.filter(|s| *s > 0).map(Duration::from_secs);
         return Ok(Obtained {
-            expires_in: seconds(login.expires_in),
-            max_ttl: seconds(login.access_token_max_ttl),
+            expires_in: ttl(login.expires_in),
+            max_ttl: ttl(login.access_token_max_ttl),
             bearer: login.access_token,
             renewable: true,
         });
     }
-    if (300..400).contains(&status) {
-        return Err(redirect_error(reply));
-    }
-    let info = reply.error_info(redactions);
-    if info.route_missing {
-        let error = server_error(StoreErrorKind::InvalidResponse, status, &info, "");
-        let message = format!("the server has no {call} route: check the Infisical URL");
-        return Err(with_message(&error, message));
-    }
-    // The error names the call (`StoreCall`); the message is what the server said.
-    let kind = if info.is_named("ValidationFailure") || matches!(status, 400 | 422) {
-        StoreErrorKind::BadRequest
-    } else if matches!(status, 401 | 403 | 404) {
-        StoreErrorKind::Unauthorized
-    } else if status == 429 || (status == 500 && reply.retry_after.is_some()) {
-        StoreErrorKind::Throttled
-    } else if status >= 500 {
-        StoreErrorKind::Server
-    } else {
-        StoreErrorKind::BadRequest
-    };
-    Err(server_error(kind, status, &info, "no reason given"))
+    Err(classify::token_failure(reply, call, redactions))
 }
 
 /// Reads a token file: trimmed, non-empty, at most [`file::TOKEN_FILE_MAX`] bytes, wiped
@@ -727,7 +698,7 @@ impl TokenHolder {
 mod tests {
     use super::*;
     use crate::error::StoreCall;
-    use crate::infisical::api::tests::recording;
+    use crate::infisical::tests::recordings::recording;
 
     fn reply_of(name: &str) -> Reply {
         let r = recording(name);
@@ -735,7 +706,7 @@ mod tests {
             status: r.status,
             retry_after: r
                 .header("retry-after")
-                .and_then(super::super::api::parse_retry_after),
+                .and_then(crate::infisical::text::parse_retry_after),
             location_host: None,
             is_html: false,
             etag: r.header("etag").map(str::to_owned),
@@ -778,7 +749,7 @@ mod tests {
 
     #[test]
     fn login_and_renew_replies_of_2025_are_classified() {
-        use crate::infisical::api::recordings_2025::reply_2025;
+        use crate::infisical::tests::recordings::reply_2025;
         let ok = login_result(&reply_2025("v80-ua-login-short-ttl"), "Universal Auth").unwrap();
         assert_eq!(ok.expires_in, Some(Duration::from_secs(5)));
         let renewed = login_result(&reply_2025("v81-token-renew-ok"), "token renewal").unwrap();

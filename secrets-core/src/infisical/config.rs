@@ -245,7 +245,7 @@ pub(crate) fn check_token_file(path: &Path) -> Result<(), String> {
 
 /// A positive duration of at most a day: a number of seconds (fractions allowed), or a human
 /// duration as `Duration` fields read them (`30s`, `1m30s`, `250ms`).
-fn seconds(text: &str) -> Option<Duration> {
+fn timeout_seconds(text: &str) -> Option<Duration> {
     let duration = match text.trim().parse::<f64>() {
         Ok(value) if value.is_finite() && value > 0.0 && value <= 86_400.0 => {
             Duration::from_secs_f64(value)
@@ -303,9 +303,8 @@ pub(crate) fn from_env(env: &Env) -> FromEnv {
         }
     }
 
-    let credentials = credentials(&mut r);
-    if let Some(credentials) = credentials {
-        builder.credentials = Some(credentials);
+    if let Some(credentials) = credentials(&mut r) {
+        builder = builder.credentials(credentials);
     }
 
     match r.get(PROJECT_ID) {
@@ -351,7 +350,7 @@ pub(crate) fn from_env(env: &Env) -> FromEnv {
         (REQUEST_TIMEOUT, InfisicalClientBuilder::request_timeout),
     ] {
         if let Some(text) = r.get(name) {
-            match seconds(&text) {
+            match timeout_seconds(&text) {
                 Some(duration) => builder = set(builder, duration),
                 None => r.problems.push(format!(
                     "{name} `{text}` is not a number of seconds between 0 and 86400"

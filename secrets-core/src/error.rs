@@ -1,4 +1,8 @@
 //! The one error `load()` returns, listing every problem at once, and never a secret value.
+//!
+//! Over 500 lines because it is the whole error model a user matches on, in one place:
+//! [`Error`], its [`Report`] of [`Problem`]s and their [`ProblemKind`]s, and the
+//! [`StoreError`] a store returns, with the crate's own constructors of it at the bottom.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -70,21 +74,6 @@ impl Error {
     pub(crate) fn configuration(messages: impl IntoIterator<Item = String>) -> Self {
         let problems = messages.into_iter().map(Problem::config).collect();
         Self::Load(Report::new("the Infisical configuration", problems))
-    }
-
-    /// The messages of the configuration problems of this error.
-    pub(crate) fn configuration_messages(&self) -> Vec<String> {
-        match self {
-            Self::Config(message) => vec![message.clone()],
-            other => other
-                .problems()
-                .iter()
-                .filter_map(|p| match p.kind() {
-                    ProblemKind::Config(message) => Some(message.clone()),
-                    _ => None,
-                })
-                .collect(),
-        }
     }
 
     /// The report of a failed load, if this is one.

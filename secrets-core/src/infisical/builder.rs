@@ -1,22 +1,22 @@
-//! [`InfisicalClientBuilder`]: every setting of a client, and every check of them, in one
-//! place: [`build`](InfisicalClientBuilder::build).
+//! [`InfisicalClientBuilder`]: every setting of a client. Every check of them is in one
+//! place, `check.rs` beside this file, run by [`build`](InfisicalClientBuilder::build) and by
+//! `InfisicalClient::from_env`.
 
-use std::collections::BTreeMap;
 use std::fmt;
-use std::hash::RandomState;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use secrecy::SecretString;
 
-use super::auth::{Credentials, DEFAULT_KUBERNETES_TOKEN_PATH, TokenHolder};
-use super::http::{Settings, Transport, http_client};
-use super::listing::Learned;
-use super::{InfisicalClient, Inner, Loads, config, text};
+use super::auth::Credentials;
+use super::http::Settings;
+use super::{InfisicalClient, config};
 use crate::env::Env;
 use crate::error::Error;
-use crate::source::Folder;
+
+mod check;
+
+pub(crate) use self::check::{Setting, SettingProblem};
 
 /// Builds an [`InfisicalClient`].
 ///
@@ -379,179 +379,12 @@ impl InfisicalClientBuilder {
     /// [`proxy`](Self::proxy) that would be used and cannot be (a `socks*://` or other
     /// scheme, not a URL), named by its variable with its credentials redacted.
     pub fn build(self) -> Result<InfisicalClient, Error> {
-        let invalid = |message: String| Error::configuration([format!("Infisical: {message}")]);
-        let raw_url = self.base_url.as_deref().unwrap_or(config::DEFAULT_URL);
-        let url = config::base_url(raw_url, self.allow_http).map_err(|reason| {
-            let shown = config::shown_url(raw_url);
-            invalid(format!("base URL `{shown}`: {reason}"))
-        })?;
-        let project_id = self
-            .project_id
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty())
-            .ok_or_else(|| {
-                invalid("no project id: call project_id(..) or set INFISICAL_PROJECT_ID".to_owned())
-            })?;
-        let credentials = match self.credentials {
-            None => {
-                return Err(invalid(
-                    "no credentials: call universal_auth, access_token, token_file or kubernetes_auth".to_owned(),
-                ));
-            }
-            Some(Credentials::Kubernetes {
-                identity_id,
-                token_path,
-            }) => Credentials::Kubernetes {
-                identity_id,
-                token_path: self
-                    .kubernetes_token_path
-                    .or((!token_path.as_os_str().is_empty()).then_some(token_path))
-                    .unwrap_or_else(|| PathBuf::from(DEFAULT_KUBERNETES_TOKEN_PATH)),
-            },
-            Some(other) => other,
-        };
-        check_credentials(&credentials).map_err(invalid)?;
-        if let Some(environment) = &self.environment
-            && !crate::names::is_environment_slug(environment)
-        {
-            return Err(invalid(format!(
-                "environment `{environment}` is not a slug (lowercase letters, digits and `-`)"
-            )));
-        }
-        let secret_path = match self.secret_path {
-            Some(path) => {
-                let normalised = Folder::new("x", &path).path().to_owned();
-                if !crate::names::is_folder_path(&normalised) {
-                    return Err(invalid(format!(
-                        "secret path `{path}` is not `/` or `/seg/seg` with segments of [A-Za-z0-9_-]"
-                    )));
-                }
-                Some(normalised)
-            }
-            None => None,
-        };
-        let settings = self.settings;
-        if settings.connect_timeout.is_zero()
-            || settings.request_timeout.is_zero()
-            || settings.startup_deadline.is_zero()
-        {
-            return Err(invalid(
-                "timeouts and the startup deadline must be above zero".to_owned(),
-            ));
-        }
-        if settings.max_response_bytes < 1024 {
-            return Err(invalid(
-                "max_response_bytes must be at least 1024".to_owned(),
-            ));
-        }
-
-        let (proxy, via) = proxy_for(&url, self.proxy.as_ref(), self.no_proxy.as_deref())
-            .map_err(invalid)?
-            .unzip();
-
-        let http = http_client(&settings, self.ca_bundle_pem.as_deref(), proxy).map_err(invalid)?;
-        #[cfg(feature = "testing")]
-        let http = self
-            .resolve
-            .iter()
-            .fold(http, |http, (host, addr)| http.resolve(host, *addr));
-        let http = http.build().map_err(|e| {
-            invalid(format!(
-                "cannot set up HTTPS: {}",
-                text::clean(&e.to_string())
-            ))
-        })?;
-
-        Ok(InfisicalClient {
-            inner: Arc::new(Inner {
-                transport: Transport::new(http, settings, url.host.clone(), via),
-                base: url.base,
-                host: url.host,
-                project_id,
-                environment: self.environment,
-                secret_path,
-                credentials,
-                tokens: TokenHolder::default(),
-                learned: Learned::default(),
-                loads: Mutex::new(Loads::default()),
-                listings: Mutex::new(BTreeMap::new()),
-                body_hasher: RandomState::new(),
-            }),
+        self.checked().map_err(|problems| {
+            Error::configuration(
+                problems
+                    .iter()
+                    .map(|problem| format!("Infisical: {}", problem.in_code())),
+            )
         })
-    }
-}
-
-
-
-/// The proxy for `url`, with how it is shown (credentials redacted, and where it came from):
-/// none for a plain-http or loopback target or a host `no_proxy` names; otherwise `setting`,
-/// which must then be usable.
-fn proxy_for(
-    url: &config::BaseUrl,
-    setting: Option<&ProxySetting>,
-    no_proxy: Option<&str>,
-) -> Result<Option<(reqwest::Proxy, String)>, String> {
-    use secrecy::ExposeSecret;
-    let Some(setting) = setting else {
-        return Ok(None);
-    };
-    if !url.https || url.loopback || config::bypasses_proxy(&url.base, no_proxy) {
-        return Ok(None);
-    }
-    let source = setting.source;
-    let Some(raw) = setting.url.as_ref().map(ExposeSecret::expose_secret) else {
-        return Err(format!("proxy {source} is not valid UTF-8"));
-    };
-    let parsed = config::proxy_url(raw).map_err(|reason| {
-        format!(
-            "proxy {source} `{}` is not usable: {reason}",
-            config::shown_url(raw)
-        )
-    })?;
-    let shown = format!("{} (from {source})", config::shown_url(parsed.as_str()));
-    // `https`: only requests to an https URL, which are tunnelled with CONNECT.
-    let proxy = reqwest::Proxy::https(parsed.as_str())
-        .map_err(|_| format!("proxy {shown} is not usable"))?;
-    tracing::debug!(
-        target: "secrets_core::infisical",
-        "Infisical requests to {} go through the proxy {shown}",
-        url.host
-    );
-    Ok(Some((proxy, shown)))
-}
-
-fn check_credentials(credentials: &Credentials) -> Result<(), String> {
-    use secrecy::ExposeSecret;
-    match credentials {
-        Credentials::AccessToken(token) if token.expose_secret().is_empty() => {
-            Err("the access token is empty".to_owned())
-        }
-        Credentials::AccessToken(_) => Ok(()),
-        Credentials::TokenFile(path) => config::check_token_file(path)
-            .map_err(|reason| format!("token file {} cannot be read: {reason}", path.display())),
-        Credentials::UniversalAuth {
-            client_id,
-            client_secret,
-        } => {
-            if client_id.trim().is_empty() || client_secret.expose_secret().trim().is_empty() {
-                Err("Universal Auth needs a non-empty client id and client secret".to_owned())
-            } else {
-                Ok(())
-            }
-        }
-        Credentials::Kubernetes {
-            identity_id,
-            token_path,
-        } => {
-            if identity_id.trim().is_empty() {
-                return Err("Kubernetes auth needs a non-empty identity id".to_owned());
-            }
-            config::check_token_file(token_path).map_err(|reason| {
-                format!(
-                    "Kubernetes auth: the service-account token {} cannot be read: {reason}",
-                    token_path.display()
-                )
-            })
-        }
     }
 }

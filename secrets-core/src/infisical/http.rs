@@ -103,7 +103,6 @@ impl Reply {
     pub(crate) fn error_info(&self, redactions: &Redactions<'_>) -> ErrorInfo {
         ErrorInfo::parse_redacted(&self.body, self.is_html, redactions)
     }
-
 }
 
 /// How a failed attempt ended.
@@ -438,7 +437,9 @@ mod tests {
         assert_eq!(e.name(), Some("RateLimitExceeded"));
         assert_eq!(e.req_id(), Some("req-1"));
         assert_eq!(e.message(), Some("slow down (gave up after 5 attempts)"));
-        let e = e.with_retry_after(Duration::from_secs(7)).annotated("again");
+        let e = e
+            .with_retry_after(Duration::from_secs(7))
+            .annotated("again");
         assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
     }
 

@@ -9,12 +9,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use reqwest::header::IF_NONE_MATCH;
 use tokio::time::Instant;
 
+use super::InfisicalClient;
 use super::auth::IssuedToken;
 use super::classify::{self, ListFailure};
 use super::http::{Call, Counters, Reply};
 use super::merge;
 use super::text::Redactions;
-use super::InfisicalClient;
 use crate::error::StoreError;
 use crate::source::Folder;
 use crate::store::{FolderSecrets, StoredSecret};
@@ -165,15 +165,13 @@ impl InfisicalClient {
                     );
                 }
                 Err(ListFailure::RouteMissing) => {
-                    return Err(ListFailure::Failed(
-                        StoreError::invalid_response(
-                            format!(
-                                "{} has neither /api/v4/secrets nor /api/v3/secrets/raw: check the Infisical URL",
-                                self.inner.host
-                            ),
-                            reply.status,
+                    return Err(ListFailure::Failed(StoreError::invalid_response(
+                        format!(
+                            "{} has neither /api/v4/secrets nor /api/v3/secrets/raw: check the Infisical URL",
+                            self.inner.host
                         ),
-                    ));
+                        reply.status,
+                    )));
                 }
                 Err(error) => {
                     if let ListFailure::Failed(_) = error {
@@ -284,11 +282,9 @@ impl InfisicalClient {
             .await
             .map_err(ListFailure::Failed)?;
         if (200..300).contains(&reply.status) {
-            return merge::parse_single(&reply.body)
-                .map(Some)
-                .map_err(|e| {
-                    ListFailure::Failed(StoreError::unparsed("the secret", &e, reply.status))
-                });
+            return merge::parse_single(&reply.body).map(Some).map_err(|e| {
+                ListFailure::Failed(StoreError::unparsed("the secret", &e, reply.status))
+            });
         }
         classify::key_failure(&reply, redactions)
     }
@@ -311,10 +307,7 @@ impl InfisicalClient {
         }
         {
             let mut query = url.query_pairs_mut();
-            query.append_pair(
-                api.project_parameter(),
-                &inner.project_id,
-            );
+            query.append_pair(api.project_parameter(), &inner.project_id);
             query
                 .append_pair("environment", folder.environment())
                 .append_pair("secretPath", folder.path())
@@ -342,12 +335,10 @@ impl InfisicalClient {
         let counters = self.inner.transport.counters();
         if reply.status == 304 {
             let Some(remembered) = remembered.filter(|r| r.etag.is_some()) else {
-                return Err(ListFailure::Failed(
-                    StoreError::invalid_response(
-                        "answered 304 Not Modified to a listing that was not conditional",
-                        304,
-                    ),
-                ));
+                return Err(ListFailure::Failed(StoreError::invalid_response(
+                    "answered 304 Not Modified to a listing that was not conditional",
+                    304,
+                )));
             };
             Counters::bump(&counters.not_modified);
             return Ok(Some(remembered.secrets.clone()));

@@ -18,7 +18,6 @@ pub(crate) fn parse_single(body: &[u8]) -> Result<StoredSecret, serde_json::Erro
     serde_json::from_slice::<GetResponse>(body).map(|parsed| parsed.secret.into_stored())
 }
 
-
 /// A successful list body as a load sees it: parsed, then merged as [`ListResponse::merge`]
 /// says.
 pub(crate) fn parse_listing(

@@ -431,8 +431,9 @@ impl InfisicalClient {
         }
     }
 
-    /// One listing of `folder`, on v4 or (once the server lacks it) v3.
-
+    /// Registers a fetch with its own startup deadline, in the current group of overlapping
+    /// fetches (which share a failed login and a read of the token file), starting a new group
+    /// when no other fetch is running. The folders of one load start together, so they get
     /// the same deadline.
     fn begin(&self) -> LoadGuard<'_> {
         let mut loads = self

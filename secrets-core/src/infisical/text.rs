@@ -278,7 +278,5 @@ fn wait_seconds(text: &str) -> Option<Duration> {
         Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => u64::MAX,
         Err(_) => return None,
     };
-    Some(Duration::from_secs(
-        secs.min(MAX_RETRY_WAIT_SECS),
-    ))
+    Some(Duration::from_secs(secs.min(MAX_RETRY_WAIT_SECS)))
 }

@@ -119,4 +119,3 @@ fn debug_output_never_shows_a_secret() {
         .unwrap();
     assert!(!format!("{client:?} {:?}", client.clone()).contains(SENTINEL));
 }
-

@@ -3,7 +3,6 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-
 use super::fake::*;
 use crate::error::StoreErrorKind;
 use crate::store::SecretStore;
@@ -103,4 +102,3 @@ async fn a_304_to_an_unconditional_listing_is_invalid() {
     assert_eq!(error.kind(), StoreErrorKind::InvalidResponse);
     assert_eq!(error.status(), Some(304));
 }
-

@@ -13,8 +13,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::recordings::raw_recording;
-use crate::infisical::{InfisicalClient, InfisicalClientBuilder};
 use crate::error::StoreError;
+use crate::infisical::{InfisicalClient, InfisicalClientBuilder};
 use crate::source::Folder;
 use crate::store::{FolderSecrets, StoredSecret, StoredValue};
 
@@ -59,7 +59,9 @@ pub(super) struct Server {
 }
 
 impl Server {
-    pub(super) async fn start(handler: impl Fn(&Request) -> Answer + Send + Sync + 'static) -> Self {
+    pub(super) async fn start(
+        handler: impl Fn(&Request) -> Answer + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -251,7 +253,6 @@ impl Drop for TempFile {
     }
 }
 
-
 pub(super) const RENEW: &str = "/api/v1/auth/token/renew";
 
 /// A login or renew body for `token` with a TTL and a max TTL in seconds.
@@ -266,4 +267,3 @@ pub(super) fn token_body(token: &str, ttl: u64, max_ttl: u64) -> Answer {
 pub(super) fn if_none_match(request: &Request) -> Option<&str> {
     request.headers.get("if-none-match").map(String::as_str)
 }
-

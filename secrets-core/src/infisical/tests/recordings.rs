@@ -1,8 +1,8 @@
 //! The recordings of real servers (`tests/fixtures/infisical-2024-10`, `infisical-2025-06`)
 //! and the API examples, read as the tests replay them.
 
-use zeroize::Zeroizing;
 use secrecy::ExposeSecret;
+use zeroize::Zeroizing;
 
 use crate::infisical::api::ListResponse;
 use crate::infisical::text::{ErrorInfo, parse_retry_after};
@@ -119,4 +119,3 @@ pub(crate) fn import_of(folder: &FolderSecrets, key: &str) -> Option<String> {
 pub(crate) fn prod(path: &str) -> Folder {
     Folder::new("prod", path)
 }
-

@@ -1,7 +1,6 @@
 //! Error bodies of the 2024-10 server, and what is shown of server text: cleaned, capped,
 //! redacted; the retry hints.
 
-
 use secrecy::SecretString;
 
 use super::recordings::*;
@@ -198,9 +197,8 @@ fn bidi_controls_and_separators_are_not_shown() {
     let tricks =
         "a\u{202E}b\u{2066}c\u{2069}d\u{200F}e\u{061C}f\u{2028}g\u{2029}h\u{200B}i\u{FEFF}j";
     assert_eq!(clean(tricks), "a b c d e f g h i j");
-    let body =
-        serde_json::json!({"message": tricks, "error": "E\u{202E}F", "reqId": "r\u{2028}1"})
-            .to_string();
+    let body = serde_json::json!({"message": tricks, "error": "E\u{202E}F", "reqId": "r\u{2028}1"})
+        .to_string();
     let info = ErrorInfo::parse(body.as_bytes(), false);
     assert_eq!(info.message.as_deref(), Some("a b c d e f g h i j"));
     assert_eq!(info.name.as_deref(), Some("E F"));

@@ -1,7 +1,5 @@
 //! Error bodies of the June 2025 server, and how the client classifies them.
 
-
-
 use super::recordings::*;
 use crate::infisical::text::*;
 
@@ -197,7 +195,6 @@ fn error_bodies_2025() {
         assert_eq!(r.error().retry_hint(), wait, "{name}");
     }
 }
-
 
 #[test]
 fn listing_errors_2025_are_classified() {

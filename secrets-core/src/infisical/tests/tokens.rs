@@ -1,8 +1,8 @@
 //! Tokens: replaced once when rejected, read again from a file, renewed past half their TTL,
 //! replaced by a login near their max TTL.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures_util::future::join_all;
@@ -10,8 +10,8 @@ use secrecy::SecretString;
 
 use super::fake::*;
 use super::recordings::example;
-use crate::infisical::InfisicalClient;
 use crate::error::StoreErrorKind;
+use crate::infisical::InfisicalClient;
 use crate::store::SecretStore;
 
 #[tokio::test]
@@ -156,7 +156,6 @@ async fn kubernetes_login_sends_the_identity_and_the_service_account_token() {
     assert_eq!(login["identityId"], "identity-1");
     assert_eq!(login["jwt"], SENTINEL);
 }
-
 
 #[tokio::test]
 async fn a_token_past_half_its_ttl_is_renewed_once_for_all_folders() {
@@ -329,4 +328,3 @@ async fn a_token_file_is_read_again_at_each_load() {
     );
     assert_eq!(client.stats().logins, 0);
 }
-

@@ -1,6 +1,5 @@
 //! Listings, single reads and logins of the 2024-10 server, through the client's parsers.
 
-
 use secrecy::ExposeSecret;
 
 use super::recordings::*;
@@ -186,8 +185,7 @@ fn v30_v38_single_gets_parse() {
             .unwrap();
     assert!(!has_unexpanded_reference(v32.secret.value()));
     let v31: GetResponse =
-        serde_json::from_str(&recording("v31-get-raw-prod-READONLY_DATABASE_URL").body)
-            .unwrap();
+        serde_json::from_str(&recording("v31-get-raw-prod-READONLY_DATABASE_URL").body).unwrap();
     assert!(has_unexpanded_reference(v31.secret.value()));
     let current: GetResponse = serde_json::from_str(&example("get-secret-v4.json")).unwrap();
     assert_eq!(current.secret.key(), "DATABASE_URL");
@@ -266,9 +264,7 @@ fn defensive_shapes() {
     // Wrong shapes are errors, not empty listings.
     assert!(serde_json::from_str::<ListResponse>("{}").is_err());
     assert!(serde_json::from_str::<ListResponse>(r#"{"secrets":{}}"#).is_err());
-    assert!(
-        serde_json::from_str::<ListResponse>(r#"{"secrets":[{"secretKey":"A"}]}"#).is_err()
-    );
+    assert!(serde_json::from_str::<ListResponse>(r#"{"secrets":[{"secretKey":"A"}]}"#).is_err());
 }
 
 #[test]
@@ -329,8 +325,7 @@ fn login_responses_parse() {
         (short.expires_in, short.access_token_max_ttl),
         (Some(5), Some(3600))
     );
-    let renew: LoginResponse =
-        serde_json::from_str(&recording("v81-token-renew-ok").body).unwrap();
+    let renew: LoginResponse = serde_json::from_str(&recording("v81-token-renew-ok").body).unwrap();
     assert_eq!(renew.expires_in, Some(5));
     let current: LoginResponse =
         serde_json::from_str(&example("universal-auth-login.json")).unwrap();
@@ -339,4 +334,3 @@ fn login_responses_parse() {
         (Some(7200), Some(86400))
     );
 }
-

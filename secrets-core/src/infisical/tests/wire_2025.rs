@@ -2,7 +2,6 @@
 //! client's own parsers (recordings in `tests/fixtures/infisical-2025-06`): listings, single
 //! reads, logins and renewals.
 
-
 use secrecy::ExposeSecret;
 
 use super::recordings::*;
@@ -230,8 +229,7 @@ fn single_gets_2025() {
 
 #[test]
 fn logins_and_renewals_2025() {
-    let login: LoginResponse =
-        serde_json::from_str(&recording_2025("v02-ua-login").body).unwrap();
+    let login: LoginResponse = serde_json::from_str(&recording_2025("v02-ua-login").body).unwrap();
     assert_eq!(
         (login.expires_in, login.access_token_max_ttl),
         (Some(2_592_000), Some(2_592_000))

@@ -118,7 +118,7 @@
 //!   reach another host); response buffers are wiped after parsing.
 //! * A listing or login body is a JSON object at every level (the listing, each secret, each
 //!   import, the login reply); anything else, an array of the right fields included, is
-//!   [`StoreErrorKind::InvalidResponse`](crate::StoreErrorKind::InvalidResponse), never an
+//!   [`StoreErrorKind::InvalidResponse`], never an
 //!   empty folder.
 //! * What the server says (error names, messages, request ids, import folders) is kept
 //!   without control, bidi or line-separator characters and capped at 300 characters, with
@@ -132,6 +132,7 @@ mod auth;
 mod builder;
 mod classify;
 mod config;
+mod deadline;
 mod fix;
 mod http;
 mod listing;
@@ -144,22 +145,21 @@ mod proptests;
 mod tests;
 
 pub use self::builder::InfisicalClientBuilder;
-// `pub(crate)` for the CPU benchmark's entry point in `__private`.
 pub(crate) use self::config::HOW_TO_CONFIGURE;
+// `pub(crate)` for the CPU benchmark's entry point in `__private`.
 pub(crate) use self::merge::parse_listing;
 // For `StoreError::from_server`, the one constructor of an error from what a server said.
 pub(crate) use self::text::ErrorInfo;
 
 use std::fmt;
 use std::hash::RandomState;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 #[cfg(test)]
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use self::auth::{Credentials, Login, TokenHolder};
 use self::classify::ListFailure;
+use self::deadline::{Load, Loads};
 use self::http::{Counters, Transport};
 use self::listing::{Learned, ListingCache};
 use self::text::Redactions;
@@ -429,56 +429,6 @@ impl InfisicalClient {
                 Err(ListFailure::RouteMissing) => unreachable!("list() resolves a missing route"),
             }
         }
-    }
-
-    /// Registers a fetch with its own startup deadline, in the current group of overlapping
-    /// fetches (which share a failed login and a read of the token file), starting a new group
-    /// when no other fetch is running. The folders of one load start together, so they get
-    /// the same deadline.
-    fn begin(&self) -> LoadGuard<'_> {
-        let mut loads = self
-            .inner
-            .loads
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if loads.in_flight == 0 {
-            loads.current += 1;
-        }
-        loads.in_flight += 1;
-        LoadGuard {
-            loads: &self.inner.loads,
-            load: Load {
-                id: loads.current,
-                deadline: crate::time::after(self.inner.transport.settings().startup_deadline),
-            },
-        }
-    }
-}
-
-/// The fetches running together. Each has its own startup deadline; the group shares an id,
-/// which keeps a failed login from being retried by the group's other fetches.
-#[derive(Default)]
-struct Loads {
-    in_flight: usize,
-    current: u64,
-}
-
-/// One fetch: the id of its group and its own deadline.
-#[derive(Clone, Copy)]
-struct Load {
-    id: u64,
-    deadline: Instant,
-}
-
-struct LoadGuard<'a> {
-    loads: &'a Mutex<Loads>,
-    load: Load,
-}
-
-impl Drop for LoadGuard<'_> {
-    fn drop(&mut self) {
-        let mut loads = self.loads.lock().unwrap_or_else(PoisonError::into_inner);
-        loads.in_flight = loads.in_flight.saturating_sub(1);
     }
 }
 

@@ -9,9 +9,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use super::super::auth::{Credentials, DEFAULT_KUBERNETES_TOKEN_PATH, TokenHolder};
+use super::super::deadline::Loads;
 use super::super::http::{Settings, Transport, http_client};
 use super::super::listing::Learned;
-use super::super::{InfisicalClient, Inner, Loads, config, text};
+use super::super::{InfisicalClient, Inner, config, text};
 use super::{InfisicalClientBuilder, ProxySetting};
 use crate::source::Folder;
 

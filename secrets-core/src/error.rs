@@ -1,4 +1,8 @@
 //! The one error `load()` returns, listing every problem at once, and never a secret value.
+//!
+//! Over 500 lines because it is the whole error model a user matches on, in one place:
+//! [`Error`], its [`Report`] of [`Problem`]s and their [`ProblemKind`]s, and the
+//! [`StoreError`] a store returns, with the crate's own constructors of it at the bottom.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -70,21 +74,6 @@ impl Error {
     pub(crate) fn configuration(messages: impl IntoIterator<Item = String>) -> Self {
         let problems = messages.into_iter().map(Problem::config).collect();
         Self::Load(Report::new("the Infisical configuration", problems))
-    }
-
-    /// The messages of the configuration problems of this error.
-    pub(crate) fn configuration_messages(&self) -> Vec<String> {
-        match self {
-            Self::Config(message) => vec![message.clone()],
-            other => other
-                .problems()
-                .iter()
-                .filter_map(|p| match p.kind() {
-                    ProblemKind::Config(message) => Some(message.clone()),
-                    _ => None,
-                })
-                .collect(),
-        }
     }
 
     /// The report of a failed load, if this is one.
@@ -531,8 +520,16 @@ impl fmt::Display for ProblemKind {
 /// assert_eq!(error.kind(), StoreErrorKind::Server);
 /// assert_eq!(error.status(), Some(503));
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StoreError {
+    // Boxed so that `Result<_, StoreError>` stays two words: every `SecretStore` returns it,
+    // and an unboxed error would meet `clippy::result_large_err` in every crate that
+    // implements one.
+    inner: Box<StoreErrorInner>,
+}
+
+#[derive(Debug, Clone)]
+struct StoreErrorInner {
     kind: StoreErrorKind,
     store: Option<&'static str>,
     fix: Option<String>,
@@ -545,55 +542,79 @@ pub struct StoreError {
     retry_after: Option<Duration>,
 }
 
+// The point of the box: a pointer, whatever the fields become.
+const _: () = assert!(size_of::<StoreError>() == size_of::<usize>());
+
+impl fmt::Debug for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The fields as the unboxed struct showed them: the box is not part of what it says.
+        let inner = &self.inner;
+        f.debug_struct("StoreError")
+            .field("kind", &inner.kind)
+            .field("store", &inner.store)
+            .field("fix", &inner.fix)
+            .field("call", &inner.call)
+            .field("folder", &inner.folder)
+            .field("status", &inner.status)
+            .field("name", &inner.name)
+            .field("message", &inner.message)
+            .field("req_id", &inner.req_id)
+            .field("retry_after", &inner.retry_after)
+            .finish()
+    }
+}
+
 impl StoreError {
     /// A store error of `kind` with a human message (no secrets in it).
     #[must_use]
     pub fn new(kind: StoreErrorKind, message: impl Into<String>) -> Self {
         Self {
-            kind,
-            store: None,
-            fix: None,
-            call: StoreCall::List,
-            folder: None,
-            status: None,
-            name: None,
-            message: Some(message.into()),
-            req_id: None,
-            retry_after: None,
+            inner: Box::new(StoreErrorInner {
+                kind,
+                store: None,
+                fix: None,
+                call: StoreCall::List,
+                folder: None,
+                status: None,
+                name: None,
+                message: Some(message.into()),
+                req_id: None,
+                retry_after: None,
+            }),
         }
     }
 
     /// Attaches how long the server asked us to wait before trying again (`Retry-After`).
     #[must_use]
     pub fn with_retry_after(mut self, wait: Duration) -> Self {
-        self.retry_after = Some(wait);
+        self.inner.retry_after = Some(wait);
         self
     }
 
     /// How long the server asked us to wait, when it was rate limiting.
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
-        self.retry_after
+        self.inner.retry_after
     }
 
     /// Attaches the HTTP status.
     #[must_use]
     pub fn with_status(mut self, status: u16) -> Self {
-        self.status = Some(status);
+        self.inner.status = Some(status);
         self
     }
 
     /// Attaches the server's error name (Infisical's `error` field).
     #[must_use]
     pub fn with_name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
+        self.inner.name = Some(name.into());
         self
     }
 
     /// Attaches the server's request id (Infisical's `reqId`).
     #[must_use]
     pub fn with_req_id(mut self, req_id: impl Into<String>) -> Self {
-        self.req_id = Some(req_id.into());
+        self.inner.req_id = Some(req_id.into());
         self
     }
 
@@ -601,108 +622,98 @@ impl StoreError {
     /// sets it on every error a store returns.
     #[must_use]
     pub fn with_store(mut self, name: &'static str) -> Self {
-        self.store = Some(name);
+        self.inner.store = Some(name);
         self
     }
 
     /// The store's name, once the loader has set it.
     #[must_use]
     pub fn store(&self) -> Option<&'static str> {
-        self.store
+        self.inner.store
     }
 
     /// Says how to fix it: the setting to check (`check INFISICAL_PROJECT_ID`), shown under
     /// the problem in the report. No secret in it.
     #[must_use]
     pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
-        self.fix = Some(fix.into());
+        self.inner.fix = Some(fix.into());
         self
     }
 
     /// How to fix it, when the store said.
     #[must_use]
     pub fn fix(&self) -> Option<&str> {
-        self.fix.as_deref()
-    }
-
-    /// Forgets the folder: for a failure that is the same for every folder of a load.
-    pub(crate) fn clear_folder(&mut self) {
-        self.folder = None;
-    }
-
-    /// Replaces the request id, e.g. with every request id of the folders a failure hit.
-    pub(crate) fn set_req_id(&mut self, req_id: String) {
-        self.req_id = Some(req_id);
+        self.inner.fix.as_deref()
     }
 
     /// Says which request failed (a listing unless said otherwise).
     #[must_use]
     pub fn with_call(mut self, call: StoreCall) -> Self {
-        self.call = call;
+        self.inner.call = call;
         self
     }
 
     /// Which request failed: the folder's listing, or the login or token renewal before it.
     #[must_use]
     pub fn call(&self) -> StoreCall {
-        self.call
+        self.inner.call
     }
 
     /// Attaches the folder the error is about.
     #[must_use]
     pub fn with_folder(mut self, folder: Folder) -> Self {
-        self.folder = Some(folder);
+        self.inner.folder = Some(folder);
         self
     }
 
     /// What kind of failure it is.
     #[must_use]
     pub fn kind(&self) -> StoreErrorKind {
-        self.kind
+        self.inner.kind
     }
 
     /// The folder, when known.
     #[must_use]
     pub fn folder(&self) -> Option<&Folder> {
-        self.folder.as_ref()
+        self.inner.folder.as_ref()
     }
 
     /// The HTTP status, if the server answered.
     #[must_use]
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.inner.status
     }
 
     /// The server's error name, e.g. `PermissionDenied`.
     #[must_use]
     pub fn name(&self) -> Option<&str> {
-        self.name.as_deref()
+        self.inner.name.as_deref()
     }
 
     /// The server's or our message.
     #[must_use]
     pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
+        self.inner.message.as_deref()
     }
 
     /// The server's request id, for a support ticket.
     #[must_use]
     pub fn req_id(&self) -> Option<&str> {
-        self.req_id.as_deref()
+        self.inner.req_id.as_deref()
     }
 }
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.store.unwrap_or("secret store"))?;
-        match self.call {
+        f.write_str(self.inner.store.unwrap_or("secret store"))?;
+        match self.inner.call {
             StoreCall::List => {
-                if let Some(folder) = &self.folder {
+                if let Some(folder) = &self.inner.folder {
                     write!(f, " {folder}")?;
                 }
-                match self.status {
+                match self.inner.status {
                     Some(status) => write!(f, " answered {status}")?,
-                    None => write!(f, " {}", self.kind.describe())?,
+                    None => write!(f, " {}", self.inner.kind.describe())?,
                 }
             }
             // The folder is left out: the login is not about it, and every folder of the
@@ -710,21 +721,21 @@ impl fmt::Display for StoreError {
             StoreCall::Login { method } => write!(f, " {method} login failed")?,
             StoreCall::Renewal => f.write_str(" token renewal failed")?,
         }
-        let is_list = self.call == StoreCall::List;
-        if let Some(status) = self.status.filter(|_| !is_list) {
+        let is_list = self.inner.call == StoreCall::List;
+        if let Some(status) = self.inner.status.filter(|_| !is_list) {
             write!(f, ": {status}")?;
         }
-        if let Some(name) = &self.name {
+        if let Some(name) = &self.inner.name {
             write!(f, " {name}")?;
         }
-        match &self.message {
+        match &self.inner.message {
             Some(message) => write!(f, ": {message}")?,
-            None if !is_list && self.status.is_none() => {
-                write!(f, ": {}", self.kind.describe())?;
+            None if !is_list && self.inner.status.is_none() => {
+                write!(f, ": {}", self.inner.kind.describe())?;
             }
             None => {}
         }
-        if let Some(req_id) = &self.req_id {
+        if let Some(req_id) = &self.inner.req_id {
             write!(f, " (reqId {req_id})")?;
         }
         Ok(())
@@ -812,5 +823,98 @@ impl StoreErrorKind {
             Self::InvalidResponse => "sent an unusable response",
             Self::BadRequest => "rejected the request",
         }
+    }
+}
+
+// The crate's own constructors and edits of a `StoreError`, in one place: the stores and the
+// report build an error through these and never assemble its fields themselves.
+impl StoreError {
+    /// A failure the server explained: its status, and what its error body said (`info`, already
+    /// cleaned and redacted); `fallback` stands in for a body without a message.
+    pub(crate) fn from_server(
+        kind: StoreErrorKind,
+        status: u16,
+        info: &crate::infisical::ErrorInfo,
+        fallback: impl Into<String>,
+    ) -> Self {
+        let message = info.message.clone().unwrap_or_else(|| fallback.into());
+        let mut error = Self::new(kind, message).with_status(status);
+        error.inner.name.clone_from(&info.name);
+        error.inner.req_id.clone_from(&info.req_id);
+        error
+    }
+
+    /// An answer that cannot be used (malformed, of the wrong shape), with its status.
+    pub(crate) fn invalid_response(message: impl Into<String>, status: u16) -> Self {
+        Self::new(StoreErrorKind::InvalidResponse, message).with_status(status)
+    }
+
+    /// A body that did not parse: only the position, since serde's message can quote the
+    /// offending text (a secret value among it).
+    pub(crate) fn unparsed(what: &str, error: &serde_json::Error, status: u16) -> Self {
+        Self::invalid_response(
+            format!(
+                "{what} was not understood (line {}, column {})",
+                error.line(),
+                error.column()
+            ),
+            status,
+        )
+    }
+
+    /// A redirect, which is never followed: the token must not reach another host. Only the
+    /// host of its `Location` is named, never its path or query.
+    pub(crate) fn redirected(status: u16, location_host: Option<&str>) -> Self {
+        let target = location_host.unwrap_or("an unknown location");
+        Self::invalid_response(
+            format!(
+                "redirected to {target}; redirects are not followed so the token cannot leak: set the Infisical URL to the server's final address"
+            ),
+            status,
+        )
+    }
+
+    /// A response past the size cap, refused without reading the rest.
+    pub(crate) fn too_large(cap: usize, status: u16) -> Self {
+        Self::invalid_response(format!("response larger than {cap} bytes"), status)
+    }
+
+    /// The last failure of a request retried `attempts` times in all.
+    pub(crate) fn gave_up(self, attempts: usize) -> Self {
+        let plural = if attempts == 1 { "" } else { "s" };
+        self.annotated(&format!("gave up after {attempts} attempt{plural}"))
+    }
+
+    /// The same error with `note` after its message, in parentheses.
+    pub(crate) fn annotated(self, note: &str) -> Self {
+        let message = match self.message() {
+            Some(message) => format!("{message} ({note})"),
+            None => note.to_owned(),
+        };
+        self.with_message(message)
+    }
+
+    /// A listing refused for its token, in words that say so.
+    pub(crate) fn token_rejected(self) -> Self {
+        let said = self.message().unwrap_or("token rejected");
+        let message = format!("access token rejected: {said}");
+        self.with_message(message)
+    }
+
+    /// The same error with another message (the public API has no setter for it: a store
+    /// gives its message once, in [`new`](Self::new)).
+    pub(crate) fn with_message(mut self, message: String) -> Self {
+        self.inner.message = Some(message);
+        self
+    }
+
+    /// Forgets the folder: for a failure that is the same for every folder of a load.
+    pub(crate) fn clear_folder(&mut self) {
+        self.inner.folder = None;
+    }
+
+    /// Replaces the request id, e.g. with every request id of the folders a failure hit.
+    pub(crate) fn set_req_id(&mut self, req_id: String) {
+        self.inner.req_id = Some(req_id);
     }
 }

@@ -273,8 +273,8 @@
 //!
 //! With no configuration in code, `load()` configures Infisical from the Infisical CLI's env
 //! vars, and runs env-only (said once in the provenance and at info level) when there are none.
-//! See [`InfisicalClient`] for the variables, the builder, and the HTTP behaviour (timeouts,
-//! retries, startup deadline, token handling).
+//! The [`infisical`] module is the client's manual: the variables, the builder, proxies, and
+//! the HTTP behaviour (timeouts, retries, startup deadline, token handling).
 //!
 //! # Live secrets
 //!
@@ -295,7 +295,7 @@
 //!   number and a [`Fingerprint`], never the value.
 //! - Through Infisical, an unchanged folder costs a `304 Not Modified` and no parsing, and the
 //!   token is renewed before it expires (or replaced by a new login when it cannot be); see
-//!   [`InfisicalClient`] and [`ClientStats`].
+//!   the [`infisical`] manual and [`ClientStats`].
 //!
 //! # Any executor, or none
 //!
@@ -352,7 +352,7 @@ mod dotenv;
 mod env;
 mod error;
 mod file;
-mod infisical;
+pub mod infisical;
 mod kinds;
 mod live;
 mod loader;

@@ -10,7 +10,8 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, ETAG, LOCATION, RETRY_AFTER}
 use tokio::time::Instant;
 use zeroize::Zeroizing;
 
-use super::api::{self, ErrorInfo, Redactions};
+use super::classify;
+use super::text::{self, ErrorInfo, Redactions};
 use crate::error::{StoreCall, StoreError, StoreErrorKind};
 
 /// Timeouts, retries and limits of a client. The defaults are documented on
@@ -102,51 +103,6 @@ impl Reply {
     pub(crate) fn error_info(&self, redactions: &Redactions<'_>) -> ErrorInfo {
         ErrorInfo::parse_redacted(&self.body, self.is_html, redactions)
     }
-
-    /// Statuses worth another try: rate limits (429, and the 500 with `Retry-After` that the
-    /// 2024-10 server answers instead of 429), server errors and gateway failures. Infisical
-    /// answers 500 for a lost database connection as for its own bugs; a bounded retry costs
-    /// little when it persists and starts the service when it was transient.
-    fn is_retryable(&self) -> bool {
-        matches!(self.status, 429 | 500 | 502 | 503 | 504)
-    }
-
-    fn is_rate_limit(&self) -> bool {
-        self.status == 429 || (self.status == 500 && self.retry_after.is_some())
-    }
-}
-
-/// A store error carrying what the server said.
-pub(crate) fn server_error(
-    kind: StoreErrorKind,
-    status: u16,
-    info: &ErrorInfo,
-    fallback: impl Into<String>,
-) -> StoreError {
-    let message = info.message.clone().unwrap_or_else(|| fallback.into());
-    let mut error = StoreError::new(kind, message).with_status(status);
-    if let Some(name) = &info.name {
-        error = error.with_name(name.clone());
-    }
-    if let Some(req_id) = &info.req_id {
-        error = error.with_req_id(req_id.clone());
-    }
-    error
-}
-
-/// The error for a redirect, which is never followed: the token must not reach another host.
-pub(crate) fn redirect_error(reply: &Reply) -> StoreError {
-    let target = reply
-        .location_host
-        .as_deref()
-        .unwrap_or("an unknown location");
-    StoreError::new(
-        StoreErrorKind::InvalidResponse,
-        format!(
-            "redirected to {target}; redirects are not followed so the token cannot leak: set the Infisical URL to the server's final address"
-        ),
-    )
-    .with_status(reply.status)
 }
 
 /// How a failed attempt ended.
@@ -260,7 +216,7 @@ impl Transport {
                 Err(Failure::Retry(error, asked)) => (error, asked),
             };
             let Some(step) = backoff.next() else {
-                return Err(gave_up(&error, attempts));
+                return Err(error.gave_up(attempts));
             };
             let wait = asked.unwrap_or(step);
             if crate::time::after(wait) >= deadline {
@@ -268,7 +224,7 @@ impl Transport {
                     "not retried: waiting {} s would pass the startup deadline",
                     wait.as_secs_f32().ceil()
                 );
-                return Err(annotate(&error, &note));
+                return Err(error.annotated(&note));
             }
             tracing::warn!(
                 target: "secrets_core::infisical",
@@ -299,28 +255,7 @@ impl Transport {
             }
         })?;
         let reply = self.read(response).await?;
-        if reply.is_retryable() {
-            let info = reply.error_info(redactions);
-            let asked = reply.retry_after.or_else(|| info.retry_hint());
-            let (kind, fallback) = if reply.is_rate_limit() {
-                (StoreErrorKind::Throttled, "rate limited")
-            } else {
-                (StoreErrorKind::Server, "server unavailable")
-            };
-            let message = match (reply.is_rate_limit(), &info.message) {
-                // The 2024-10 rate limit says only "Something went wrong".
-                (true, Some(m)) if reply.status == 500 => format!("rate limited ({m})"),
-                _ => info.message.clone().unwrap_or_else(|| fallback.to_owned()),
-            };
-            let info = ErrorInfo {
-                message: Some(message),
-                ..info
-            };
-            let mut error = server_error(kind, reply.status, &info, fallback);
-            if let Some(wait) = asked.filter(|_| reply.is_rate_limit()) {
-                // For callers that schedule a later attempt (live reload).
-                error = error.with_retry_after(wait);
-            }
+        if let Some((error, asked)) = classify::retryable(&reply, redactions) {
             return Err(Failure::Retry(error, asked));
         }
         Ok(reply)
@@ -334,11 +269,11 @@ impl Transport {
         let retry_after = headers
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(api::parse_retry_after);
+            .and_then(text::parse_retry_after);
         let location_host = headers
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
-            .map(|l| api::clean(&location_host(l, &self.host)));
+            .map(|l| text::clean(&location_host(l, &self.host)));
         let is_html = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -356,7 +291,7 @@ impl Transport {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > cap as u64) {
-            return Err(Failure::Fatal(too_large(cap, status)));
+            return Err(Failure::Fatal(StoreError::too_large(cap, status)));
         }
         let initial = declared.map_or(8 * 1024, |n| usize::try_from(n).unwrap_or(cap));
         let mut body = Zeroizing::new(Vec::with_capacity(initial.min(cap)));
@@ -367,7 +302,7 @@ impl Transport {
                 Err(e) => return Err(Failure::Retry(self.transport_error(&e), None)),
             };
             if body.len() + chunk.len() > cap {
-                return Err(Failure::Fatal(too_large(cap, status)));
+                return Err(Failure::Fatal(StoreError::too_large(cap, status)));
             }
             append(&mut body, &chunk, cap);
         }
@@ -401,8 +336,38 @@ impl Transport {
         } else {
             format!("request to {} failed: {cause}", self.host)
         };
-        StoreError::new(StoreErrorKind::Unreachable, api::clean(&message))
+        StoreError::new(StoreErrorKind::Unreachable, text::clean(&message))
     }
+}
+
+/// The HTTP client's settings: timeouts, no redirects, extra roots, and no proxy but `proxy`.
+pub(crate) fn http_client(
+    settings: &Settings,
+    ca_bundle_pem: Option<&[u8]>,
+    proxy: Option<reqwest::Proxy>,
+) -> Result<reqwest::ClientBuilder, String> {
+    let mut http = reqwest::Client::builder()
+        // Never the system proxy (reqwest reads HTTP_PROXY and the like from the process
+        // environment): only the one `proxy_for` decided on, for an https target.
+        .no_proxy()
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.request_timeout)
+        // Never follow a redirect: reqwest would resend the Authorization header to a
+        // host of the same origin only, but any redirect means a wrong URL here.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("secrets-core/", env!("CARGO_PKG_VERSION")));
+    if let Some(pem) = ca_bundle_pem {
+        let certs = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|_| "the CA bundle is not valid PEM".to_owned())?;
+        if certs.is_empty() {
+            return Err("the CA bundle holds no certificate".to_owned());
+        }
+        http = http.tls_certs_merge(certs);
+    }
+    if let Some(proxy) = proxy {
+        http = http.proxy(proxy);
+    }
+    Ok(http)
 }
 
 /// Appends without leaving unwiped copies behind: when the buffer must grow, the bytes move to
@@ -417,14 +382,6 @@ fn append(body: &mut Zeroizing<Vec<u8>>, chunk: &[u8], cap: usize) {
         *body = bigger;
     }
     body.extend_from_slice(chunk);
-}
-
-fn too_large(cap: usize, status: u16) -> StoreError {
-    StoreError::new(
-        StoreErrorKind::InvalidResponse,
-        format!("response larger than {cap} bytes"),
-    )
-    .with_status(status)
 }
 
 /// The deepest cause's text, which names the failure (`connection refused`) without the URL.
@@ -444,46 +401,6 @@ fn location_host(location: &str, own_host: &str) -> String {
             .map_or_else(|| "an unknown host".to_owned(), str::to_owned),
         Err(_) => own_host.to_owned(),
     }
-}
-
-fn gave_up(error: &StoreError, attempts: usize) -> StoreError {
-    let plural = if attempts == 1 { "" } else { "s" };
-    annotate(error, &format!("gave up after {attempts} attempt{plural}"))
-}
-
-fn annotate(error: &StoreError, note: &str) -> StoreError {
-    let message = match error.message() {
-        Some(message) => format!("{message} ({note})"),
-        None => note.to_owned(),
-    };
-    with_message(error, message)
-}
-
-/// `error` with another message (`StoreError` has no setter for it).
-pub(crate) fn with_message(error: &StoreError, message: String) -> StoreError {
-    let mut out = StoreError::new(error.kind(), message).with_call(error.call());
-    if let Some(store) = error.store() {
-        out = out.with_store(store);
-    }
-    if let Some(fix) = error.fix() {
-        out = out.with_fix(fix);
-    }
-    if let Some(folder) = error.folder() {
-        out = out.with_folder(folder.clone());
-    }
-    if let Some(status) = error.status() {
-        out = out.with_status(status);
-    }
-    if let Some(name) = error.name() {
-        out = out.with_name(name);
-    }
-    if let Some(req_id) = error.req_id() {
-        out = out.with_req_id(req_id);
-    }
-    if let Some(wait) = error.retry_after() {
-        out = out.with_retry_after(wait);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -514,13 +431,15 @@ mod tests {
             .with_status(429)
             .with_name("RateLimitExceeded")
             .with_req_id("req-1");
-        let e = annotate(&e, "gave up after 5 attempts");
+        let e = e.annotated("gave up after 5 attempts");
         assert_eq!(e.kind(), StoreErrorKind::Throttled);
         assert_eq!(e.status(), Some(429));
         assert_eq!(e.name(), Some("RateLimitExceeded"));
         assert_eq!(e.req_id(), Some("req-1"));
         assert_eq!(e.message(), Some("slow down (gave up after 5 attempts)"));
-        let e = annotate(&e.with_retry_after(Duration::from_secs(7)), "again");
+        let e = e
+            .with_retry_after(Duration::from_secs(7))
+            .annotated("again");
         assert_eq!(e.retry_after(), Some(Duration::from_secs(7)));
     }
 

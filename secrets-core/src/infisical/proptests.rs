@@ -12,11 +12,12 @@ use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
-use super::api::{
-    ErrorInfo, ListResponse, Redactions, clean, clean_redacted, parse_retry_after, parse_try_again,
-};
+use super::api::ListResponse;
 use super::auth::{Plan, token_from_login_body};
 use super::config::{base_url, shown_url};
+use super::text::{
+    ErrorInfo, Redactions, clean, clean_redacted, parse_retry_after, parse_try_again,
+};
 use crate::source::Folder;
 use crate::store::{FolderSecrets, StoredValue};
 

@@ -115,7 +115,19 @@ async fn universal_auth_on_a_current_server_lists_each_folder_once() {
         .unwrap();
     assert_loaded(&app);
     assert_eq!(fake.request_count(Route::UniversalAuthLogin), 1);
-    assert_eq!(fake.request_count(Route::ListV4), 2, "one list per folder");
+    assert_eq!(
+        fake.request_count(Route::ListV4),
+        2 + 1,
+        "one list per folder, and one probe of the API version without a token"
+    );
+    assert_eq!(
+        fake.requests()
+            .iter()
+            .filter(|r| r.route() == Route::ListV4 && !r.has_authorization())
+            .count(),
+        1,
+        "the probe"
+    );
     assert_eq!(fake.request_count(Route::ListV3), 0);
     assert_eq!(
         provenance.get("SENTRY_DSN").unwrap().source(),
@@ -468,7 +480,8 @@ async fn a_rate_limit_longer_than_the_deadline_is_reported_at_once() {
         unreachable!()
     };
     assert_eq!(throttled.req_id().map(|r| r.split(", ").count()), Some(2));
-    assert_eq!(fake.request_count(Route::ListV4), 2);
+    // Both folders once, and the probe of the API version (throttled too; it is not retried).
+    assert_eq!(fake.request_count(Route::ListV4), 2 + 1);
 }
 
 #[tokio::test]
@@ -575,8 +588,9 @@ async fn half_a_configuration_is_reported_not_ignored() {
 #[tokio::test]
 async fn no_secret_shows_in_errors_or_debug_output() {
     let fake = data(ServerMode::Current).start().await;
-    // One folder fails, the other (holding the sentinel value) succeeds.
-    fake.fail_next(Route::ListV4, 1, Fault::Status(403));
+    // One folder fails, the other (holding the sentinel value) succeeds. The first request to
+    // the route is the probe of the API version, sent while the login is under way.
+    fake.fail_next(Route::ListV4, 2, Fault::Status(403));
     let env = fake_env(&fake, &[]);
     let client = client_from_env(&env);
     assert!(!format!("{client:?}").contains(ID.client_secret));

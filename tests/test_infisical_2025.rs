@@ -59,7 +59,12 @@ async fn an_old_server_costs_one_v4_probe_per_client_not_one_per_folder() {
         .load()
         .await
         .unwrap();
-    assert_eq!(fake.request_count(Route::ListV4), 1, "one v4 404 in all");
+    assert_eq!(
+        fake.request_count(Route::ListV4),
+        1,
+        "one v4 404 in all: the probe sent without a token alongside the login"
+    );
+    assert_eq!(client.stats().probes, 1);
     assert_eq!(
         fake.request_count(Route::ListV3),
         3,
@@ -90,7 +95,8 @@ async fn a_current_server_is_listed_concurrently_once_known() {
             .await
             .unwrap();
     }
-    assert_eq!(fake.request_count(Route::ListV4), 6);
+    // Three folders twice, and one probe of the API version for the client.
+    assert_eq!(fake.request_count(Route::ListV4), 6 + 1);
     assert_eq!(fake.request_count(Route::ListV3), 0);
     assert_eq!(
         fake.request_count(Route::GetV4),
@@ -167,6 +173,8 @@ fn value_lists_of_restricted(fake: &FakeInfisical, route: Route) -> usize {
     fake.requests()
         .iter()
         .filter(|r| r.route() == route)
+        // Not the probe of the API version: it carries no token and reads nothing.
+        .filter(|r| r.has_authorization())
         .filter(|r| r.query_param("secretPath").as_deref() == Some("/restricted"))
         .filter(|r| r.query_param("viewSecretValue").as_deref() != Some("false"))
         .count()
@@ -232,8 +240,8 @@ async fn readable_keys_of_a_restricted_folder_load_key_by_key() {
         "{provenance}"
     );
     // `/` and `/restricted` listed with values, `/restricted` again without; then one read of
-    // the one wanted key the folder has.
-    assert_eq!(fake.request_count(Route::ListV4), 3);
+    // the one wanted key the folder has. And one probe of the API version, without a token.
+    assert_eq!(fake.request_count(Route::ListV4), 3 + 1);
     assert_eq!(fake.request_count(Route::GetV4), 1);
     assert_eq!(value_lists_of_restricted(&fake, Route::ListV4), 1);
     let gets: Vec<String> = fake
@@ -253,7 +261,7 @@ async fn readable_keys_of_a_restricted_folder_load_key_by_key() {
         .await
         .unwrap();
     assert_eq!(value_lists_of_restricted(&fake, Route::ListV4), 1);
-    assert_eq!(fake.request_count(Route::ListV4), 5);
+    assert_eq!(fake.request_count(Route::ListV4), 5 + 1);
     assert_eq!(fake.request_count(Route::GetV4), 2);
     assert_eq!(client.stats().key_requests, 2);
 }
@@ -344,6 +352,7 @@ async fn a_server_refusing_the_key_reads_too_fails_the_folder_at_once() {
     let restricted_lists = fake
         .requests()
         .iter()
+        .filter(|r| r.has_authorization())
         .filter(|r| r.query_param("secretPath").as_deref() == Some("/restricted"))
         .count();
     assert_eq!(

@@ -109,6 +109,11 @@ impl Credentials {
         }
     }
 
+    /// Whether a token is obtained over the network (a login), rather than given.
+    pub(crate) fn logs_in(&self) -> bool {
+        matches!(self, Self::UniversalAuth { .. } | Self::Kubernetes { .. })
+    }
+
     /// Whether a rejected token can be replaced by another one.
     fn can_refresh(&self) -> bool {
         !matches!(self, Self::AccessToken(_))

@@ -61,6 +61,8 @@ pub(crate) enum Call {
     List,
     /// One secret by name.
     Get,
+    /// An unauthenticated listing that only learns which secrets routes the server has.
+    Probe,
 }
 
 impl fmt::Display for Call {
@@ -70,6 +72,7 @@ impl fmt::Display for Call {
             Self::Renew => f.write_str("token renewal"),
             Self::List => f.write_str("list secrets"),
             Self::Get => f.write_str("read secret"),
+            Self::Probe => f.write_str("API version probe"),
         }
     }
 }
@@ -80,7 +83,7 @@ impl From<Call> for StoreCall {
             Call::Login(method) => Self::Login { method },
             Call::Renew => Self::Renewal,
             // A key read on its own stands in for the folder's listing.
-            Call::List | Call::Get => Self::List,
+            Call::List | Call::Get | Call::Probe => Self::List,
         }
     }
 }
@@ -126,6 +129,7 @@ pub(crate) struct Counters {
     pub(crate) parsed_listings: AtomicU64,
     pub(crate) logins: AtomicU64,
     pub(crate) renewals: AtomicU64,
+    pub(crate) probes: AtomicU64,
 }
 
 impl Counters {
@@ -208,6 +212,7 @@ impl Transport {
             match call {
                 Call::List => Counters::bump(&self.counters.list_requests),
                 Call::Get => Counters::bump(&self.counters.key_requests),
+                Call::Probe => Counters::bump(&self.counters.probes),
                 Call::Login(_) | Call::Renew => {}
             }
             let (error, asked) = match self.attempt(build(), redactions).await {
@@ -236,6 +241,25 @@ impl Transport {
                 error.message().unwrap_or_default()
             );
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Sends the request once, without retries, never past `deadline`: for a request whose
+    /// answer is only a hint, which must not hold up the calls that wait for it.
+    pub(crate) async fn send_once(
+        &self,
+        call: Call,
+        request: reqwest::RequestBuilder,
+        deadline: Instant,
+        redactions: &Redactions<'_>,
+    ) -> Option<Reply> {
+        Counters::bump(&self.counters.requests);
+        if call == Call::Probe {
+            Counters::bump(&self.counters.probes);
+        }
+        match tokio::time::timeout_at(deadline, self.attempt(request, redactions)).await {
+            Ok(Ok(reply)) => Some(reply),
+            Ok(Err(_)) | Err(_) => None,
         }
     }
 

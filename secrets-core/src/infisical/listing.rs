@@ -52,6 +52,8 @@ pub(super) struct Learned {
     /// Held by the one listing that finds out which route the server has, while the API is
     /// unknown: concurrent listings wait for its answer instead of each probing `/api/v4`.
     probe: tokio::sync::Mutex<()>,
+    /// Set once the client sent its one unauthenticated probe of the API version.
+    probed: AtomicBool,
     /// Folders the identity may not list with values (it may not read every value in them):
     /// read key by key from then on, without asking for the refused listing again.
     by_key: Mutex<BTreeSet<Folder>>,
@@ -181,6 +183,50 @@ impl InfisicalClient {
                     return Err(error);
                 }
             }
+        }
+    }
+
+    /// Whether a listing has already shown which secrets routes the server has.
+    pub(super) fn api_known(&self) -> bool {
+        self.inner.learned.api_known.load(Ordering::Acquire)
+    }
+
+    /// Asks, without a token, whether the server has `/api/v4/secrets`: a current server
+    /// answers `401` ("Token missing"), an older one `404` for the route (recorded from both).
+    /// Once per client, by a fetch that finds another folder's first login under way, while
+    /// that login runs; the listings that start meanwhile wait for the answer. No answer, or one that settles nothing (a gateway's
+    /// `5xx`), leaves the question to the first listing, as without a probe. The request holds
+    /// the project, environment and folder, as every listing does, and no credential.
+    pub(super) async fn probe_api(&self, folder: &Folder, deadline: Instant) {
+        let learned = &self.inner.learned;
+        // Held while the probe is out: the listings of other folders wait on it for the answer.
+        let Ok(_asking) = learned.probe.try_lock() else {
+            return;
+        };
+        if self.api_known() || learned.probed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let url = self.list_url(folder, ApiVersion::V4);
+        let request = self.inner.transport.http().get(url);
+        let no_secrets = Redactions::default();
+        let Some(reply) = self
+            .inner
+            .transport
+            .send_once(Call::Probe, request, deadline, &no_secrets)
+            .await
+        else {
+            return;
+        };
+        if reply.status == 404 && reply.error_info(&no_secrets).route_missing {
+            learned.legacy.store(true, Ordering::Release);
+            learned.api_known.store(true, Ordering::Release);
+            tracing::debug!(
+                target: "secrets_core::infisical",
+                host = %self.inner.host,
+                "Infisical has no /api/v4/secrets (an older server): using /api/v3/secrets/raw"
+            );
+        } else if reply.status < 500 {
+            learned.api_known.store(true, Ordering::Release);
         }
     }
 

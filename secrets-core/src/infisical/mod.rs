@@ -72,9 +72,14 @@
 //! * One `GET /api/v4/secrets` per folder, with every flag explicit (expand references,
 //!   include imports, not recursive, values visible, no personal overrides). A server without
 //!   the v4 route (Infisical of 2024, and still the June 2025 release) is detected from its 404 and asked
-//!   `GET /api/v3/secrets/raw` instead, for the rest of the client's life. Until the first
-//!   answer says which route the server has, one folder asks and the others wait for it, so
-//!   an old server costs one extra request per client, not one per folder.
+//!   `GET /api/v3/secrets/raw` instead, for the rest of the client's life. Until an answer
+//!   says which route the server has, one request asks and the others wait for it, so an old
+//!   server costs one extra request per client, not one per folder. When several folders wait
+//!   on a client's first login, that request is a `GET /api/v4/secrets` *without a token*,
+//!   sent alongside the login (a current server answers `401`, an older one `404` for the
+//!   route): every folder is then listed at once after the login, two round trips in all. A
+//!   lone folder, or a client with a given access token, lists at once and its listing is the
+//!   question. [`ClientStats::probes`] counts these requests.
 //! * The folder's own secrets win over imported ones; among imports the last one wins, as the
 //!   Infisical CLI and the server's single-secret lookup resolve them.
 //! * Per-secret permissions: when the identity may read a folder's keys but not every value
@@ -239,6 +244,10 @@ pub struct ClientStats {
     pub logins: u64,
     /// Token renewals sent, refused ones included.
     pub renewals: u64,
+    /// Requests without a token that asked which secrets routes the server has (`/api/v4` or
+    /// only `/api/v3`): at most one per client, sent alongside its first login so that the
+    /// folders can then be listed at once. Counted in `requests` too.
+    pub probes: u64,
 }
 
 impl fmt::Debug for InfisicalClient {
@@ -307,6 +316,7 @@ impl InfisicalClient {
             parsed_listings: Counters::read(&counters.parsed_listings),
             logins: Counters::read(&counters.logins),
             renewals: Counters::read(&counters.renewals),
+            probes: Counters::read(&counters.probes),
         }
     }
 
@@ -381,11 +391,21 @@ impl InfisicalClient {
             redactions.add_folder(&remembered.secrets);
         }
         let login = self.login(&redactions);
-        let mut token = self
-            .inner
-            .tokens
-            .current(load.id, &login, load.deadline)
-            .await?;
+        // A folder that finds another folder's first login under way would wait for it, then
+        // for that folder's listing to show the API version: asking for the version meanwhile
+        // lets every folder be listed at once after the login. A lone folder lists at once
+        // anyway, its listing showing the version, so it sends no probe.
+        let probe = self.inner.credentials.logs_in()
+            && !self.api_known()
+            && self.inner.tokens.is_being_obtained();
+        let token = self.inner.tokens.current(load.id, &login, load.deadline);
+        let mut token = if probe {
+            futures_util::future::join(token, self.probe_api(folder, load.deadline))
+                .await
+                .0?
+        } else {
+            token.await?
+        };
         let mut refreshed = false;
         let mut switched = false;
         loop {

@@ -140,6 +140,11 @@ impl fmt::Debug for TokenHolder {
 }
 
 impl TokenHolder {
+    /// Whether a login or renewal is under way (another fetch holds the token state).
+    pub(crate) fn is_being_obtained(&self) -> bool {
+        self.state.try_lock().is_err()
+    }
+
     /// The token to use now: logging in first if there is none or it is about to expire,
     /// renewing it past half its TTL (see [`IssuedToken::plan`]), re-reading a token file
     /// once per load.

@@ -65,6 +65,8 @@ async fn universal_auth_login_then_one_v4_list_with_every_flag() {
     .collect();
     assert_eq!(list.query, expected);
     assert_eq!(server.count(V3), 0);
+    // A lone folder lists at once: its listing shows the API version, no probe is sent.
+    assert_eq!(client.stats().probes, 0);
 }
 
 #[tokio::test]
@@ -82,7 +84,10 @@ async fn concurrent_folders_share_one_login_and_list_once_each() {
         assert_eq!(value(&result.unwrap(), "K"), folder.path());
     }
     assert_eq!(server.count(LOGIN), 1);
-    assert_eq!(server.count(V4), 4);
+    // One list per folder, and one probe of the API version without a token, sent while the
+    // first folder's login was under way.
+    assert_eq!(server.count(V4), 4 + 1);
+    assert_eq!(client.stats().probes, 1);
     // A second load through the same client reuses the token.
     client.fetch(&prod("/")).await.unwrap();
     assert_eq!(server.count(LOGIN), 1);
@@ -124,7 +129,9 @@ async fn a_failed_login_is_never_retried_and_is_shared_by_the_load() {
         assert_clean(&error);
     }
     assert_eq!(server.count(LOGIN), 1);
-    assert_eq!(server.count(V4), 0);
+    // Only the probe of the API version, which carries no token: no listing.
+    assert_eq!(server.count(V4), 1);
+    assert_eq!(client.stats().probes, 1);
     // A later load tries again (once).
     client.fetch(&prod("/")).await.unwrap_err();
     assert_eq!(server.count(LOGIN), 2);

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use secrets_core::testing::FakeInfisical;
-use secrets_core::{Env, ExposeSecret, InfisicalClient, KeyHistory, SecretString, Secrets};
+use secrets_core::{Env, ExposeSecret, InfisicalClient, SecretString, Secrets, live::KeyHistory};
 
 #[derive(Secrets)]
 #[secret(environment = "prod")]

@@ -49,7 +49,7 @@ fn describe_lists_every_key_with_folder_default_and_doc() {
     let keys: Vec<_> = description
         .keys()
         .iter()
-        .map(secrets_core::KeyDescription::key)
+        .map(secrets_core::describe::KeyDescription::key)
         .collect();
     assert_eq!(
         keys,

@@ -11,8 +11,10 @@ use std::sync::Mutex;
 use support::fake::env;
 
 use secrets_core::{
-    BoxFuture, ExposeSecret, Folder, FolderSecrets, ProblemKind, SecretBox, SecretStore,
-    SecretString, Secrets, StoreError, StoreErrorKind, StoredSecret,
+    ExposeSecret, ProblemKind, SecretBox, SecretString, Secrets,
+    store::{
+        BoxFuture, Folder, FolderSecrets, SecretStore, StoreError, StoreErrorKind, StoredSecret,
+    },
 };
 
 #[derive(Secrets)]

@@ -23,7 +23,9 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     path
 }
 
-async fn load(loader: Loader<AppSecrets>) -> Result<(AppSecrets, secrets_core::Provenance), Error> {
+async fn load(
+    loader: Loader<AppSecrets>,
+) -> Result<(AppSecrets, secrets_core::provenance::Provenance), Error> {
     loader.load_with_provenance().await
 }
 

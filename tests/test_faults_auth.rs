@@ -14,7 +14,7 @@ use support::fake::{json_body, list_route};
 use support::faults::{ID, assert_clean, assert_loaded, data, fast, load, store_error};
 
 use secrets_core::testing::{Fault, Route, ServerMode};
-use secrets_core::{SecretString, StoreErrorKind};
+use secrets_core::{SecretString, store::StoreErrorKind};
 
 // ---------------------------------------------------------------------------------------
 // Authentication

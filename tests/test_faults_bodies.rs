@@ -18,7 +18,7 @@ use support::faults::{
 use support::server::{Reply, Server, http_json};
 
 use secrets_core::testing::{Fault, Route, ServerMode};
-use secrets_core::{Env, ProblemKind, StoreErrorKind};
+use secrets_core::{Env, ProblemKind, store::StoreErrorKind};
 
 // ---------------------------------------------------------------------------------------
 // Bodies

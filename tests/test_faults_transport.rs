@@ -16,7 +16,7 @@ use support::faults::{assert_clean, assert_loaded, data, fast, listing, load, st
 use support::server::{Reply, Server, http_json, refused_url};
 
 use secrets_core::testing::{Fault, Route, ServerMode};
-use secrets_core::{SecretString, StoreErrorKind};
+use secrets_core::{SecretString, store::StoreErrorKind};
 
 // ---------------------------------------------------------------------------------------
 // Transport

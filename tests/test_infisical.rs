@@ -9,8 +9,10 @@ use support::fake::{Identity, client_from_env, fake_env, fake_env_without_creden
 
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Fault, Route, ServerMode};
 use secrets_core::{
-    Error, ExposeSecret, Folder, InfisicalClient, KeySpec, Loader, Lookup, ProblemKind, Resolved,
-    SecretString, Secrets, Source, StoreErrorKind, StructSpec,
+    Error, ExposeSecret, InfisicalClient, Loader, Lookup, ProblemKind, SecretString, Secrets,
+    Source,
+    spec::{KeySpec, Resolved, StructSpec},
+    store::{Folder, StoreErrorKind},
 };
 
 const ID: Identity = Identity::new("client-id-1", "SENTINEL-client-secret-5e1f");

@@ -9,8 +9,9 @@ use support::fake::{Identity, client_from_env, fake_env};
 
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Fault, Route, ServerMode};
 use secrets_core::{
-    Error, ExposeSecret, Folder, KeySpec, Loader, ProblemKind, Resolved, SecretString, Secrets,
-    Source, StoreErrorKind, StructSpec,
+    Error, ExposeSecret, Loader, ProblemKind, SecretString, Secrets, Source,
+    spec::{KeySpec, Resolved, StructSpec},
+    store::{Folder, StoreErrorKind},
 };
 
 const ID: Identity = Identity::new("client-id-2025", "SENTINEL-client-secret-77d1");

@@ -20,7 +20,7 @@ use support::server::refused_url;
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, FakeSecret, Fault, Route};
 use secrets_core::{
     Env, Error, ExposeSecret, InfisicalClient, InfisicalClientBuilder, Loader, ProblemKind,
-    SecretString, Secrets, StoreErrorKind,
+    SecretString, Secrets, store::StoreErrorKind,
 };
 
 /// The identity of this file: its client secret is the sentinel itself.

@@ -7,8 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use secrets_core::{
-    BoxFuture, Env, ExposeSecret, Folder, FolderSecrets, SecretStore, SecretString, Secrets,
-    StoreError, StoreErrorKind, StoredSecret,
+    Env, ExposeSecret, SecretString, Secrets,
+    store::{
+        BoxFuture, Folder, FolderSecrets, SecretStore, StoreError, StoreErrorKind, StoredSecret,
+    },
 };
 
 /// A store whose folder `prod:/` holds whatever the test puts in it; it can be taken down.

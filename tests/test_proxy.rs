@@ -21,8 +21,9 @@ use support::server::Server;
 
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Route};
 use secrets_core::{
-    Env, Error, ExposeSecret, InfisicalClient, InfisicalClientBuilder, KeySpec, Loader,
-    ProblemKind, Resolved, SecretString, Secrets, StructSpec,
+    Env, Error, ExposeSecret, InfisicalClient, InfisicalClientBuilder, Loader, ProblemKind,
+    SecretString, Secrets,
+    spec::{KeySpec, Resolved, StructSpec},
 };
 
 const ID: Identity = Identity::new("client-id-proxy", "SENTINEL-client-secret-0c4e");

@@ -10,8 +10,10 @@ use support::server::refused_port;
 
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Route};
 use secrets_core::{
-    BoxFuture, Env, Error, Folder, FolderSecrets, InfisicalClient, Loader, ProblemKind,
-    SecretStore, SecretString, Secrets, StoreError, StoreErrorKind, StoredSecret,
+    Env, Error, InfisicalClient, Loader, ProblemKind, SecretString, Secrets,
+    store::{
+        BoxFuture, Folder, FolderSecrets, SecretStore, StoreError, StoreErrorKind, StoredSecret,
+    },
 };
 
 const ID: Identity = Identity::new("client-id-1", "SENTINEL-client-secret-77aa");

@@ -389,15 +389,15 @@ struct HandWritten {
 }
 
 impl Secrets for HandWritten {
-    const SPEC: secrets_core::StructSpec = secrets_core::StructSpec::new(
+    const SPEC: secrets_core::spec::StructSpec = secrets_core::spec::StructSpec::new(
         "HandWritten",
         &[
-            secrets_core::KeySpec::new("API TOKEN", "token").with_env_var("PATH"),
-            secrets_core::KeySpec::new("API TOKEN", "token2").with_env_var("bad-name"),
+            secrets_core::spec::KeySpec::new("API TOKEN", "token").with_env_var("PATH"),
+            secrets_core::spec::KeySpec::new("API TOKEN", "token2").with_env_var("bad-name"),
         ],
     );
 
-    fn from_resolved(mut resolved: secrets_core::Resolved) -> Result<Self, Error> {
+    fn from_resolved(mut resolved: secrets_core::spec::Resolved) -> Result<Self, Error> {
         let token = resolved.take(0, Ok);
         let _ = resolved.take(1, Ok);
         match token {

@@ -9,8 +9,8 @@ use std::time::Duration;
 use futures_executor::block_on;
 use secrets_core::testing::FakeInfisical;
 use secrets_core::{
-    BoxFuture, Env, ExposeSecret, Folder, FolderSecrets, SecretStore, SecretString, Secrets,
-    StoreError, StoredSecret,
+    Env, ExposeSecret, SecretString, Secrets,
+    store::{BoxFuture, Folder, FolderSecrets, SecretStore, StoreError, StoredSecret},
 };
 
 #[derive(Secrets)]

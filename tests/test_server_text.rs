@@ -15,7 +15,8 @@ use secrets_core::testing::{
 };
 use secrets_core::{
     Env, Error, InfisicalClient, InfisicalClientBuilder, Lookup, ProblemKind, SecretString,
-    Secrets, StoreCall, StoreError, StoreErrorKind,
+    Secrets,
+    store::{StoreCall, StoreError, StoreErrorKind},
 };
 
 const ID: Identity = Identity::new("client-id-server-text", "SENTINEL-text-client-secret-5e1c");

@@ -6,8 +6,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use secrets_core::{
-    BoxFuture, Env, ExposeSecret, Folder, FolderSecrets, Lookup, ProblemKind, SecretStore,
-    SecretString, Secrets, Source, StoreError, StoreErrorKind, StoredSecret,
+    Env, ExposeSecret, Lookup, ProblemKind, SecretString, Secrets, Source,
+    store::{
+        BoxFuture, Folder, FolderSecrets, SecretStore, StoreError, StoreErrorKind, StoredSecret,
+    },
 };
 
 #[derive(Debug, Default)]

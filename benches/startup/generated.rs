@@ -4,7 +4,10 @@
 //! a `const` key table built at compile time. The loader path is the one `#[derive(Secrets)]`
 //! takes: the same trait, the same `Loader`, one `Resolved::take` per key.
 
-use secrets_core::{Error, KeySpec, Resolved, SecretString, Secrets, StructSpec};
+use secrets_core::{
+    Error, SecretString, Secrets,
+    spec::{KeySpec, Resolved, StructSpec},
+};
 
 /// The Infisical environment of every benchmark struct.
 pub(crate) const ENVIRONMENT: &str = "prod";

@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 use futures_util::future::join_all;
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder};
 use secrets_core::{
-    BoxFuture, Env, ExposeSecret, Folder, FolderSecrets, InfisicalClient, Loader, SecretStore,
-    SecretString, Secrets, StoreError, StoreErrorKind,
+    Env, ExposeSecret, InfisicalClient, Loader, SecretString, Secrets,
+    store::{BoxFuture, Folder, FolderSecrets, SecretStore, StoreError, StoreErrorKind},
 };
 use tokio::runtime::Runtime;
 

@@ -1,4 +1,4 @@
-//! A dry run of a load, for a deploy step: where each key would come from, what is wrong, what
+//! A dry run of a load ([`Loader::check`](crate::Loader::check)), for a deploy step: where each key would come from, what is wrong, what
 //! the store holds that no field uses, and the store's key names for a checked-in manifest.
 
 use std::collections::BTreeMap;

@@ -508,11 +508,11 @@ impl fmt::Display for ProblemKind {
 /// answered 403 ...`), or the login or token renewal it needed first (`Infisical Universal
 /// Auth login failed: 401 ...`); see [`call`](Self::call).
 ///
-/// A custom [`SecretStore`](crate::SecretStore) returns one when a listing fails:
+/// A custom [`SecretStore`](crate::store::SecretStore) returns one when a listing fails:
 ///
 /// ```
 /// use std::time::Duration;
-/// use secrets_core::{StoreError, StoreErrorKind};
+/// use secrets_core::store::{StoreError, StoreErrorKind};
 ///
 /// let error = StoreError::new(StoreErrorKind::Server, "the vault is sealed")
 ///     .with_status(503)
@@ -618,7 +618,7 @@ impl StoreError {
         self
     }
 
-    /// Names the store, as [`SecretStore::name`](crate::SecretStore::name) does; the loader
+    /// Names the store, as [`SecretStore::name`](crate::store::SecretStore::name) does; the loader
     /// sets it on every error a store returns.
     #[must_use]
     pub fn with_store(mut self, name: &'static str) -> Self {
@@ -747,7 +747,7 @@ impl StdError for StoreError {}
 /// Which request to the store failed.
 ///
 /// ```
-/// use secrets_core::{StoreCall, StoreError, StoreErrorKind};
+/// use secrets_core::store::{StoreCall, StoreError, StoreErrorKind};
 ///
 /// let error = StoreError::new(StoreErrorKind::Unauthorized, "bad credentials");
 /// assert_eq!(error.call(), StoreCall::List);
@@ -770,7 +770,7 @@ pub enum StoreCall {
 /// fall back.
 ///
 /// ```
-/// use secrets_core::{StoreError, StoreErrorKind};
+/// use secrets_core::store::{StoreError, StoreErrorKind};
 ///
 /// let error = StoreError::new(StoreErrorKind::Forbidden, "no access to prod");
 /// assert_eq!(error.kind(), StoreErrorKind::Forbidden);

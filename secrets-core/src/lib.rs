@@ -345,16 +345,16 @@
 //! - `testing`: the fake Infisical server.
 #![forbid(unsafe_code)]
 
-mod check;
+pub mod check;
 mod convert;
-mod describe;
+pub mod describe;
 mod dotenv;
 mod env;
 mod error;
 mod file;
 pub mod infisical;
 mod kinds;
-mod live;
+pub mod live;
 mod loader;
 #[allow(
     dead_code,
@@ -363,14 +363,14 @@ mod loader;
 mod names;
 #[cfg(test)]
 mod proptests;
-mod provenance;
+pub mod provenance;
 mod report;
 mod resolved;
 mod runtime;
 mod secrets;
 mod source;
-mod spec;
-mod store;
+pub mod spec;
+pub mod store;
 mod time;
 
 /// A fake Infisical server on 127.0.0.1, for your tests of `load()` (feature `testing`).
@@ -381,26 +381,34 @@ pub mod testing;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use crate::check::{CheckReport, Drift, KeyCheck, StaleKey};
+// The everyday names. Those for hand-written specs, custom stores, live history and the
+// reports of `check`, `describe` and provenance live in the modules named for them.
 pub use crate::convert::FromSecret;
-pub use crate::describe::{Description, KeyDescription};
 // At the root so that the compiler's errors about them name `FromJson`, `FromBytes` and
 // `Flatten` alone, not their path in `__private`; not part of the public API.
 #[doc(hidden)]
 pub use crate::__private::{Flatten, FromBytes, FromJson};
 pub use crate::env::Env;
-pub use crate::error::{
-    Error, Problem, ProblemKind, Report, StoreCall, StoreError, StoreErrorKind,
-};
-pub use crate::infisical::{ClientStats, InfisicalClient, InfisicalClientBuilder};
-pub use crate::live::{KeyHistory, Live, Watch};
+pub use crate::error::{Error, Problem, ProblemKind, Report};
+pub use crate::infisical::{InfisicalClient, InfisicalClientBuilder};
+pub use crate::live::{Live, Watch};
 pub use crate::loader::Loader;
-pub use crate::provenance::{Fingerprint, Provenance, ProvenanceEntry};
-pub use crate::resolved::Resolved;
 pub use crate::secrets::Secrets;
-pub use crate::source::{Folder, Lookup, Source};
-pub use crate::spec::{KeySpec, StructSpec};
-pub use crate::store::{BoxFuture, FolderSecrets, SecretStore, StoredSecret, StoredValue};
+pub use crate::source::{Lookup, Source};
+// Where these names were first published: code naming them at the root keeps compiling.
+#[doc(hidden)]
+pub use crate::{
+    check::{CheckReport, Drift, KeyCheck, StaleKey},
+    describe::{Description, KeyDescription},
+    infisical::ClientStats,
+    live::KeyHistory,
+    provenance::{Fingerprint, Provenance, ProvenanceEntry},
+    spec::{KeySpec, Resolved, StructSpec},
+    store::{
+        BoxFuture, Folder, FolderSecrets, SecretStore, StoreCall, StoreError, StoreErrorKind,
+        StoredSecret, StoredValue,
+    },
+};
 pub use secrecy::{ExposeSecret, ExposeSecretMut, SecretBox, SecretString};
 /// The `zeroize` crate, for the `T: Zeroize` that a [`SecretBox<T>`](SecretBox) field needs.
 pub use zeroize;

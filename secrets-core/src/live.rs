@@ -1,7 +1,8 @@
-//! Live secrets: reload on an interval and swap in a new set only when all of it is valid.
-//!
-//! A little over 500 lines, most of them the doc examples of the three public types; the
-//! refresher stays with them, and what follows a failed refresh is `live/retry.rs`.
+//! Live secrets: reload on an interval and swap in a new set only when all of it is valid
+//! ([`Watch`], [`Live`]), with the history of each key ([`KeyHistory`]).
+
+// A little over 500 lines, most of them the doc examples of the three public types; the
+// refresher stays with them, and what follows a failed refresh is `live/retry.rs`.
 
 use std::fmt;
 use std::panic::AssertUnwindSafe;

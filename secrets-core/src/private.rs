@@ -29,8 +29,8 @@ pub use secrecy::SecretString as __SecretString;
 #[cfg(feature = "testing")]
 pub fn parse_infisical_listing(
     body: &[u8],
-    folder: &crate::Folder,
-) -> Result<crate::FolderSecrets, String> {
+    folder: &crate::store::Folder,
+) -> Result<crate::store::FolderSecrets, String> {
     crate::infisical::parse_listing(body, folder)
         .map_err(|e| format!("not a listing (line {}, column {})", e.line(), e.column()))
 }

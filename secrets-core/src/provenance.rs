@@ -1,4 +1,5 @@
-//! A value-free report of where each key came from.
+//! A value-free report of where each key came from, from
+//! [`Loader::load_with_provenance`](crate::Loader::load_with_provenance).
 
 use std::fmt;
 use std::hash::{BuildHasher, RandomState};

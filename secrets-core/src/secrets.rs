@@ -30,7 +30,7 @@ use crate::spec::StructSpec;
 /// Remove `Debug` from the list; the derived one names every field and shows no secret.
 ///
 /// ```
-/// use secrets_core::{Env, Error, ExposeSecret, KeySpec, Loader, Resolved, SecretString, Secrets, StructSpec};
+/// use secrets_core::{Env, Error, ExposeSecret, Loader, SecretString, Secrets, spec::{KeySpec, Resolved, StructSpec}};
 ///
 /// struct Token {
 ///     token: SecretString,

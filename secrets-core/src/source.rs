@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// A folder of a secret store: an environment slug and a path, shown as `prod:/backend`.
 ///
 /// ```
-/// use secrets_core::Folder;
+/// use secrets_core::store::Folder;
 ///
 /// let folder = Folder::new("prod", "backend/");
 /// assert_eq!(folder.path(), "/backend");
@@ -139,7 +139,7 @@ impl fmt::Display for Source {
 }
 
 /// One place looked in for a key, and what it held: the trail of a [`Problem`](crate::Problem)
-/// and of a [`Provenance`](crate::Provenance) entry.
+/// and of a [`Provenance`](crate::provenance::Provenance) entry.
 ///
 /// ```
 /// # #[cfg(feature = "derive")] {

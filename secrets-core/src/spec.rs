@@ -1,8 +1,13 @@
-//! The static description of a secrets struct: what the derive generates and the loader reads.
+//! The static description of a secrets struct, for a hand-written [`Secrets`](crate::Secrets)
+//! impl: [`StructSpec`] and its [`KeySpec`]s, which the derive generates and the loader reads,
+//! and [`Resolved`], what the loader hands to `from_resolved`.
 
 use std::fmt;
 
 use self::table::str_eq;
+pub use crate::resolved::Resolved;
+// What generated code calls (through `__private`); not part of the public API.
+#[doc(hidden)]
 pub use self::table::{KeyTable, clashes, prefixed_len, prefixed_names};
 
 mod table;
@@ -15,7 +20,7 @@ mod table;
 /// invalid key.
 ///
 /// ```
-/// use secrets_core::KeySpec;
+/// use secrets_core::spec::KeySpec;
 ///
 /// const PORT: KeySpec = KeySpec::new("PORT", "port")
 ///     .with_env_var("PORT")
@@ -34,7 +39,7 @@ mod table;
 /// of the value like any other (a development database URL, say).
 ///
 /// ```
-/// # use secrets_core::KeySpec;
+/// # use secrets_core::spec::KeySpec;
 /// let spec = KeySpec::new("DATABASE_URL", "database_url").with_default("postgres://dev");
 /// assert!(!format!("{spec:?}").contains("postgres"));
 /// ```
@@ -102,7 +107,7 @@ impl KeySpec {
     }
 
     /// The field's documentation (its `///` comment, which the derive captures), shown by
-    /// [`describe`](crate::Description).
+    /// [`describe`](crate::describe::Description).
     #[must_use]
     pub const fn with_doc_comment(mut self, doc: &'static str) -> Self {
         self.doc = Some(doc);
@@ -285,7 +290,7 @@ impl KeySpec {
 /// The static description of a whole secrets struct.
 ///
 /// ```
-/// use secrets_core::{KeySpec, StructSpec};
+/// use secrets_core::spec::{KeySpec, StructSpec};
 ///
 /// const SPEC: StructSpec = StructSpec::new("AppSecrets", &[KeySpec::new("TOKEN", "token")])
 ///     .with_folder("/backend")

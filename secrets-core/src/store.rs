@@ -1,4 +1,9 @@
-//! The secret-store side of loading: a source that lists a whole folder at once.
+//! Custom secret stores: implement [`SecretStore`] to load from something other than Infisical
+//! (a source that lists a whole folder at once), and give it to
+//! [`Loader::store`](crate::Loader::store). Its failures are [`StoreError`]s.
+
+pub use crate::error::{StoreCall, StoreError, StoreErrorKind};
+pub use crate::source::Folder;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -7,13 +12,10 @@ use std::pin::Pin;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::error::StoreError;
-use crate::source::Folder;
-
 /// A boxed future, as [`SecretStore::fetch`] returns it (the trait must be usable as `dyn`).
 ///
 /// ```
-/// use secrets_core::BoxFuture;
+/// use secrets_core::store::BoxFuture;
 ///
 /// fn answer<'a>() -> BoxFuture<'a, u32> {
 ///     Box::pin(async { 42 })
@@ -29,8 +31,9 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// folders concurrently, never once per key.
 ///
 /// ```
-/// use secrets_core::{
-///     BoxFuture, Folder, FolderSecrets, SecretStore, SecretString, StoreError, StoredSecret,
+/// use secrets_core::SecretString;
+/// use secrets_core::store::{
+///     BoxFuture, Folder, FolderSecrets, SecretStore, StoreError, StoredSecret,
 /// };
 ///
 /// /// Secrets kept in memory, for the example.
@@ -115,7 +118,7 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
 /// without parsing it again.
 ///
 /// ```
-/// use secrets_core::{FolderSecrets, SecretString, StoredSecret};
+/// use secrets_core::{SecretString, store::{FolderSecrets, StoredSecret}};
 ///
 /// let mut listing = FolderSecrets::new();
 /// listing.insert("API_KEY", StoredSecret::value(SecretString::from("key")));
@@ -186,7 +189,7 @@ impl FolderSecrets {
     }
 
     /// The remark of [`with_note`](Self::with_note), if any; the loader adds it to the
-    /// [`Provenance`](crate::Provenance) notes.
+    /// [`Provenance`](crate::provenance::Provenance) notes.
     #[must_use]
     pub fn note(&self) -> Option<&str> {
         self.note.as_deref()
@@ -196,7 +199,7 @@ impl FolderSecrets {
 /// One listed secret.
 ///
 /// ```
-/// use secrets_core::{Folder, SecretString, StoredSecret, StoredValue};
+/// use secrets_core::{SecretString, store::{Folder, StoredSecret, StoredValue}};
 ///
 /// let shared = StoredSecret::value(SecretString::from("key"))
 ///     .imported_from(Folder::new("prod", "/shared"));
@@ -264,7 +267,7 @@ impl StoredSecret {
 /// A listed secret's value, or the reason the store gave none.
 ///
 /// ```
-/// use secrets_core::{StoredSecret, StoredValue};
+/// use secrets_core::store::{StoredSecret, StoredValue};
 ///
 /// // The store lists the key but hides its value from this identity: a problem, not a fallback.
 /// assert!(matches!(StoredSecret::withheld().stored_value(), StoredValue::Withheld));

@@ -7,7 +7,7 @@ use std::time::Duration;
 use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, ServerMode};
 use secrets_core::{
     Error, ExposeSecret, InfisicalClient, InfisicalClientBuilder, ProblemKind, SecretString,
-    Secrets, StoreError,
+    Secrets, store::StoreError,
 };
 
 use super::fake::{Identity, no_env};

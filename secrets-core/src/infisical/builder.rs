@@ -339,7 +339,7 @@ impl InfisicalClientBuilder {
 
     /// How long one load may spend on Infisical in total: login, retries and every folder
     /// (default 30 s). Past it the folders fail with
-    /// [`StoreErrorKind::DeadlineExceeded`](crate::StoreErrorKind::DeadlineExceeded).
+    /// [`StoreErrorKind::DeadlineExceeded`](crate::store::StoreErrorKind::DeadlineExceeded).
     #[must_use]
     pub fn startup_deadline(mut self, deadline: Duration) -> Self {
         self.settings.startup_deadline = deadline;

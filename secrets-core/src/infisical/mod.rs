@@ -130,7 +130,7 @@
 //!   the client secret, the access token, the Kubernetes JWT and every value the client holds
 //!   replaced by `[REDACTED]` (a value under 4 characters only where it is a whole word).
 //! * A failed login or token renewal is reported as that call
-//!   ([`StoreError::call`](crate::StoreError::call)), not as the folder's listing.
+//!   ([`StoreError::call`](crate::store::StoreError::call)), not as the folder's listing.
 
 mod api;
 mod auth;
@@ -216,7 +216,7 @@ struct Inner {
 /// token. Clones of a client share their counts. From [`InfisicalClient::stats`].
 ///
 /// ```
-/// # use secrets_core::ClientStats;
+/// # use secrets_core::infisical::ClientStats;
 /// fn parses_saved(stats: &ClientStats) -> u64 {
 ///     stats.not_modified + stats.unchanged_listings
 /// }

@@ -292,9 +292,9 @@ impl<S: Secrets> Loader<S> {
     /// costs, one list per folder.
     ///
     /// Besides each key's source or problem, the report lists the keys of the struct's
-    /// folders that no field uses (see [`CheckReport::stale`](crate::CheckReport::stale)),
+    /// folders that no field uses (see [`CheckReport::stale`](crate::check::CheckReport::stale)),
     /// and writes the store's key names for a manifest.
-    pub async fn check(&self) -> crate::CheckReport {
+    pub async fn check(&self) -> crate::check::CheckReport {
         let (resolved, provenance, (store, listed)) = self.resolver.resolve_listed(S::SPEC).await;
         // The conversion is the load's, so a value that would not parse is found; the struct
         // is dropped at once.

@@ -616,7 +616,7 @@ impl SecretStore for InMemoryListing {
     }
 
     fn fetch<'a>(&'a self, folder: &'a Folder) -> BoxFuture<'a, Result<FolderSecrets, StoreError>> {
-        let parsed = secrets_core::__private::parse_infisical_listing(&self.body, folder)
+        let parsed = secrets_core::__bench::parse_infisical_listing(&self.body, folder)
             .map_err(|e| StoreError::new(StoreErrorKind::InvalidResponse, e));
         Box::pin(std::future::ready(parsed))
     }
@@ -675,7 +675,7 @@ async fn bare_fetch(http: &reqwest::Client, url: &str) -> Vec<u8> {
 /// The client's parser reads every key of the body, and the folder's own secrets win over the
 /// import's.
 fn check_listing(rt: &Runtime, server: &Server, body: &[u8], folder: &Folder) {
-    let listed = secrets_core::__private::parse_infisical_listing(body, folder)
+    let listed = secrets_core::__bench::parse_infisical_listing(body, folder)
         .expect("the client's parser reads the fake's listing");
     assert_eq!(listed.len(), Listing5000::SPEC.keys().len());
     let merged: Listing5000 = rt.block_on(our_load(our_client(server.url(), server.project())));
@@ -717,7 +717,7 @@ fn cpu(opts: &Options, rt: &Runtime) -> Cpu {
             serde_json::from_slice::<serde_json::Value>(&body).expect("serde_json: listing")
         });
         let parse_merge = time_cpu(|| {
-            secrets_core::__private::parse_infisical_listing(&body, &folder).expect("listing")
+            secrets_core::__bench::parse_infisical_listing(&body, &folder).expect("listing")
         });
         let full = time_cpu(|| {
             rt.block_on(loader.load())

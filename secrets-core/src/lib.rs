@@ -377,6 +377,12 @@ pub mod testing;
 #[path = "private.rs"]
 pub mod __private;
 
+/// The benchmarks' way into the client's internals (feature `__bench`); not part of the API.
+#[cfg(feature = "__bench")]
+#[doc(hidden)]
+#[path = "bench.rs"]
+pub mod __bench;
+
 pub use crate::check::{CheckReport, Drift, KeyCheck, StaleKey};
 pub use crate::convert::FromSecret;
 pub use crate::describe::{Description, KeyDescription};

@@ -78,6 +78,8 @@ fn main() {
         rss_child(mode, url, project);
         return;
     }
+    // The benchmark's own reqwest clients (bare GETs, the replay) take the process's provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let opts = options(&args);
     let rt = client_runtime();
 

@@ -377,6 +377,10 @@ pub mod testing;
 #[path = "private.rs"]
 pub mod __private;
 
+// The Infisical client's TLS (`infisical/tls.rs`): its provider and its roots.
+#[path = "infisical/tls.rs"]
+mod tls;
+
 /// The benchmarks' way into the client's internals (feature `__bench`); not part of the API.
 #[cfg(feature = "__bench")]
 #[doc(hidden)]

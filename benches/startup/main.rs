@@ -2,9 +2,9 @@
 //! latency injected into every response, side by side with the official Infisical Rust SDK.
 //!
 //! ```text
-//! cargo bench --bench startup                                  # 20 ms per request, 11 samples
-//! cargo bench --bench startup -- --latency-ms 50 --samples 21
-//! cargo bench --bench startup -- --runs 3                      # three runs, side by side
+//! cargo bench -p secrets-bench                                  # 20 ms per request, 11 samples
+//! cargo bench -p secrets-bench -- --latency-ms 50 --samples 21
+//! cargo bench -p secrets-bench -- --runs 3                      # three runs, side by side
 //! ```
 //!
 //! It prints Markdown tables: cold and warm loads of a 50-key struct against the SDK (and
@@ -153,7 +153,7 @@ fn options(args: &[String]) -> Options {
 
 fn usage(problem: &str) -> ! {
     eprintln!(
-        "{problem}\nusage: cargo bench --bench startup -- [--latency-ms 20] [--samples 11] [--cpu-samples 31] [--runs 1]"
+        "{problem}\nusage: cargo bench -p secrets-bench -- [--latency-ms 20] [--samples 11] [--cpu-samples 31] [--runs 1]"
     );
     std::process::exit(2);
 }

@@ -381,6 +381,12 @@ pub mod testing;
 #[path = "private.rs"]
 pub mod __private;
 
+/// The benchmarks' way into the client's internals (feature `__bench`); not part of the API.
+#[cfg(feature = "__bench")]
+#[doc(hidden)]
+#[path = "bench.rs"]
+pub mod __bench;
+
 // The everyday names. Those for hand-written specs, custom stores, live history and the
 // reports of `check`, `describe` and provenance live in the modules named for them.
 pub use crate::convert::FromSecret;

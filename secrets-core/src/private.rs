@@ -20,21 +20,6 @@ pub use crate::secrets::Secrets;
 pub use crate::spec::{KeySpec, KeyTable, StructSpec, clashes, prefixed_len, prefixed_names};
 pub use secrecy::SecretString as __SecretString;
 
-/// Parses and merges one Infisical list body exactly as a load does: the entry point of the
-/// CPU benchmark in `benches/startup`, which compares it with a bare `serde_json` parse.
-/// Generated code never calls it; it exists only with the `testing` feature.
-///
-/// # Errors
-/// The position where the body stopped being a listing.
-#[cfg(feature = "testing")]
-pub fn parse_infisical_listing(
-    body: &[u8],
-    folder: &crate::store::Folder,
-) -> Result<crate::store::FolderSecrets, String> {
-    crate::infisical::parse_listing(body, folder)
-        .map_err(|e| format!("not a listing (line {}, column {})", e.line(), e.column()))
-}
-
 /// How the derived `Debug` shows an optional field: `None`, or `Some([REDACTED])`, so that a
 /// reader can tell a missing optional secret from a loaded one without seeing it.
 pub struct RedactedOption<'a, T>(&'a Option<T>);

@@ -380,14 +380,7 @@ pub(crate) fn http_client(
         // host of the same origin only, but any redirect means a wrong URL here.
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("secrets-core/", env!("CARGO_PKG_VERSION")));
-    if let Some(pem) = ca_bundle_pem {
-        let certs = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|_| "the CA bundle is not valid PEM".to_owned())?;
-        if certs.is_empty() {
-            return Err("the CA bundle holds no certificate".to_owned());
-        }
-        http = http.tls_certs_merge(certs);
-    }
+    http = super::tls::configure(http, ca_bundle_pem)?;
     if let Some(proxy) = proxy {
         http = http.proxy(proxy);
     }

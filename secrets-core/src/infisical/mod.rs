@@ -143,6 +143,7 @@ mod http;
 mod listing;
 mod merge;
 mod text;
+mod tls;
 
 #[cfg(test)]
 mod proptests;

@@ -339,6 +339,25 @@
 //! secrets-core = { version = "0.1", features = ["testing"] }
 //! ```
 //!
+//! # Where the names are
+//!
+//! The root holds what a service uses every day: [`Secrets`] and its derive, [`Loader`],
+//! [`Error`] with its [`Report`], [`Problem`]s and their [`Source`]s and [`Lookup`]s,
+//! [`InfisicalClient`], [`Env`], [`Live`] and [`Watch`], [`FromSecret`], and secrecy's
+//! [`SecretString`], [`SecretBox`] and [`ExposeSecret`]. The rest lives in the module named for
+//! what it is for:
+//!
+//! | module | for |
+//! |---|---|
+//! | [`infisical`] | the client's manual: every `INFISICAL_*` variable, proxies, retries, the API routes; [`ClientStats`](infisical::ClientStats) |
+//! | [`store`] | a secret store of your own: [`SecretStore`](store::SecretStore), [`FolderSecrets`](store::FolderSecrets), [`StoreError`](store::StoreError) |
+//! | [`spec`] | a hand-written [`Secrets`] impl: [`StructSpec`](spec::StructSpec), [`KeySpec`](spec::KeySpec), [`Resolved`](spec::Resolved) |
+//! | [`live`] | [`KeyHistory`](live::KeyHistory), beside [`Watch`] and [`Live`] |
+//! | [`check`] | what [`Loader::check`] returns: [`CheckReport`](check::CheckReport) and its parts |
+//! | [`describe`] | what `describe()` returns: [`Description`](describe::Description) |
+//! | [`provenance`] | what [`Loader::load_with_provenance`] returns: [`Provenance`](provenance::Provenance) |
+//! | `testing` | the fake Infisical server (feature `testing`) |
+//!
 //! # Feature flags
 //!
 //! - `derive` (default): `#[derive(Secrets)]`.

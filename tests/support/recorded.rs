@@ -234,6 +234,9 @@ pub(crate) fn assert_agrees(fixture: &Recorded, got: &Got) {
 }
 
 pub(crate) fn client() -> Client {
+    // secrets-core builds reqwest with rustls and no provider of reqwest's choosing (it brings
+    // its own config): a plain client needs one installed. Another test may have done it.
+    let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
     Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())

@@ -1,5 +1,8 @@
 //! What the fake knows: its configuration, the data set, identities and tokens, faults, the
 //! request log.
+//!
+//! A little over 500 lines: everything behind the fake's one lock, so that what a request
+//! reads and changes is seen in one file.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;

@@ -1,5 +1,5 @@
 //! A value-free description of a secrets struct, from its spec alone
-//! ([`Secrets::describe`](crate::Secrets::describe)): for a `.env.example`, a README table or a
+//! (`describe()` of a derived struct): for a `.env.example`, a README table or a
 //! runbook.
 
 use std::fmt::Write as _;

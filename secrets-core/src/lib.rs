@@ -349,13 +349,13 @@
 //!
 //! | module | for |
 //! |---|---|
-//! | [`infisical`] | the client's manual: every `INFISICAL_*` variable, proxies, retries, the API routes; [`ClientStats`](infisical::ClientStats) |
-//! | [`store`] | a secret store of your own: [`SecretStore`](store::SecretStore), [`FolderSecrets`](store::FolderSecrets), [`StoreError`](store::StoreError) |
-//! | [`spec`] | a hand-written [`Secrets`] impl: [`StructSpec`](spec::StructSpec), [`KeySpec`](spec::KeySpec), [`Resolved`](spec::Resolved) |
-//! | [`live`] | [`KeyHistory`](live::KeyHistory), beside [`Watch`] and [`Live`] |
-//! | [`check`] | what [`Loader::check`] returns: [`CheckReport`](check::CheckReport) and its parts |
-//! | [`describe`] | what `describe()` returns: [`Description`](describe::Description) |
-//! | [`provenance`] | what [`Loader::load_with_provenance`] returns: [`Provenance`](provenance::Provenance) |
+//! | [`infisical`] | the client's manual: every `INFISICAL_*` variable, proxies, retries, the API routes; [`infisical::ClientStats`] |
+//! | [`store`] | a secret store of your own: [`store::SecretStore`], [`store::FolderSecrets`], [`store::StoreError`] |
+//! | [`spec`] | a hand-written [`Secrets`] impl: [`spec::StructSpec`], [`spec::KeySpec`], [`spec::Resolved`] |
+//! | [`live`] | [`live::KeyHistory`], beside [`Watch`] and [`Live`] |
+//! | [`check`] | what [`Loader::check`] returns: [`check::CheckReport`] and its parts |
+//! | [`describe`] | what `describe()` returns: [`describe::Description`] |
+//! | [`provenance`] | what [`Loader::load_with_provenance`] returns: [`provenance::Provenance`] |
 //! | `testing` | the fake Infisical server (feature `testing`) |
 //!
 //! # Feature flags

@@ -152,7 +152,8 @@ mod tests;
 
 pub use self::builder::InfisicalClientBuilder;
 pub(crate) use self::config::HOW_TO_CONFIGURE;
-// `pub(crate)` for the CPU benchmark's entry point in `__private`.
+// For the CPU benchmark's entry point (`__bench`, feature `__bench`).
+#[cfg(feature = "__bench")]
 pub(crate) use self::merge::parse_listing;
 // For `StoreError::from_server`, the one constructor of an error from what a server said.
 pub(crate) use self::text::ErrorInfo;

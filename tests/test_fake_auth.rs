@@ -15,7 +15,7 @@ use support::datasets::{
     recorded_data_set, v3_list, v3_list_for, v4_list_2025, v4_list_for,
 };
 use support::recorded::{
-    assert_agrees, assert_json_agrees, client, example, get, login, post_json, recorded,
+    Recorded, assert_agrees, assert_json_agrees, client, example, get, login, post_json, recorded,
     recorded_2025, send,
 };
 
@@ -64,32 +64,48 @@ async fn legacy_logins_match_recordings() {
 async fn legacy_token_errors_match_recordings() {
     let fake = recorded_data_set(ServerMode::Legacy2024).start().await;
     let list = v3_list("&secretPath=/");
+    token_errors_agree(
+        &fake,
+        &list,
+        recorded,
+        [
+            "v40-list-raw-garbage-token",
+            "v41-list-raw-no-auth",
+            "v42-list-raw-forged-jwt",
+            "v87-list-raw-no-bearer-prefix",
+        ],
+    )
+    .await;
+}
 
+/// A listing with a garbage token, with none, with a forged JWT (the real header and payload
+/// of the recording's `v02-ua-login`, a wrong signature) and with a token lacking `Bearer `,
+/// each against the recording of that call, in that order.
+async fn token_errors_agree(
+    fake: &FakeInfisical,
+    list: &str,
+    recording: fn(&str) -> Recorded,
+    [garbage, none, forged_jwt, no_bearer]: [&str; 4],
+) {
     assert_agrees(
-        &recorded("v40-list-raw-garbage-token"),
-        &get(&fake, "not-a-real-token", &list).await,
+        &recording(garbage),
+        &get(fake, "not-a-real-token", list).await,
     );
     let no_auth = send(client().get(format!("{}{list}", fake.url()))).await;
-    assert_agrees(&recorded("v41-list-raw-no-auth"), &no_auth);
-
-    // A JWT with a real header and payload and a wrong signature: the one of fixture v02.
-    let forged = recorded("v02-ua-login").json()["accessToken"]
+    assert_agrees(&recording(none), &no_auth);
+    let forged = recording("v02-ua-login").json()["accessToken"]
         .as_str()
         .expect("token")
         .to_owned();
-    assert_agrees(
-        &recorded("v42-list-raw-forged-jwt"),
-        &get(&fake, &forged, &list).await,
-    );
-
-    let token = login(&fake).await;
+    assert_agrees(&recording(forged_jwt), &get(fake, &forged, list).await);
+    let token = login(fake).await;
     let no_prefix = send(
         client()
             .get(format!("{}{list}", fake.url()))
             .header(header::AUTHORIZATION, token),
     )
     .await;
-    assert_agrees(&recorded("v87-list-raw-no-bearer-prefix"), &no_prefix);
+    assert_agrees(&recording(no_bearer), &no_prefix);
 }
 
 #[tokio::test]
@@ -221,28 +237,18 @@ async fn current_logins_match_2025_recordings() {
 async fn current_token_errors_match_2025_recordings() {
     let fake = data_set_2025().start().await;
     let list = v4_list_2025(&format!("&environment=prod&secretPath=/&{LIB}"));
-    assert_agrees(
-        &recorded_2025("v50-list-garbage-token"),
-        &get(&fake, "not-a-real-token", &list).await,
-    );
-    let no_auth = send(client().get(format!("{}{list}", fake.url()))).await;
-    assert_agrees(&recorded_2025("v51-list-no-auth"), &no_auth);
-    let forged = recorded_2025("v02-ua-login").json()["accessToken"]
-        .as_str()
-        .expect("token")
-        .to_owned();
-    assert_agrees(
-        &recorded_2025("v52-list-forged-jwt"),
-        &get(&fake, &forged, &list).await,
-    );
-    let token = login(&fake).await;
-    let no_prefix = send(
-        client()
-            .get(format!("{}{list}", fake.url()))
-            .header(header::AUTHORIZATION, token),
+    token_errors_agree(
+        &fake,
+        &list,
+        recorded_2025,
+        [
+            "v50-list-garbage-token",
+            "v51-list-no-auth",
+            "v52-list-forged-jwt",
+            "v53-list-no-bearer-prefix",
+        ],
     )
     .await;
-    assert_agrees(&recorded_2025("v53-list-no-bearer-prefix"), &no_prefix);
 
     // TTL == max TTL: the renew is refused and the token deleted.
     let token = login(&fake).await;

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A folder of a secret store: an environment slug and a path, shown as `prod:/backend`.
 ///
@@ -12,10 +13,12 @@ use std::path::PathBuf;
 /// assert_eq!(folder.path(), "/backend");
 /// assert_eq!(folder.to_string(), "prod:/backend");
 /// ```
+// Shared text: a folder is cloned into the source of every key read from it, so a clone
+// costs two reference counts, not two allocations.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Folder {
-    environment: String,
-    path: String,
+    environment: Arc<str>,
+    path: Arc<str>,
 }
 
 impl Folder {
@@ -24,9 +27,10 @@ impl Folder {
     #[must_use]
     pub fn new(environment: impl Into<String>, path: &str) -> Self {
         let trimmed = path.trim_matches(|c: char| c == '/' || c.is_whitespace());
+        let environment: String = environment.into();
         Self {
             environment: environment.into(),
-            path: format!("/{trimmed}"),
+            path: format!("/{trimmed}").into(),
         }
     }
 

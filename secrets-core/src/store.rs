@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -113,9 +114,9 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
 
 /// What one folder listing held, keyed by secret key.
 ///
-/// `Clone` copies the values (each stays a [`SecretString`], wiped when dropped): the
-/// Infisical client keeps the last listing of each folder to answer an unchanged folder
-/// without parsing it again.
+/// `Clone` shares the listing (the values stay [`SecretString`]s, wiped when the last
+/// holder drops them); changing a shared listing copies it first. The Infisical client keeps
+/// the last listing of each folder to answer an unchanged folder without parsing it again.
 ///
 /// ```
 /// use secrets_core::{SecretString, store::{FolderSecrets, StoredSecret}};
@@ -124,10 +125,16 @@ pub trait SecretStore: Send + Sync + fmt::Debug {
 /// listing.insert("API_KEY", StoredSecret::value(SecretString::from("key")));
 /// assert_eq!(listing.len(), 1);
 /// assert!(listing.get("API_KEY").is_some());
+///
+/// // A clone shares the listing until one of the two changes.
+/// let mut changed = listing.clone();
+/// changed.remove("API_KEY");
+/// assert!(changed.is_empty());
+/// assert!(listing.get("API_KEY").is_some());
 /// ```
 #[derive(Debug, Default, Clone)]
 pub struct FolderSecrets {
-    secrets: HashMap<String, StoredSecret>,
+    secrets: Arc<HashMap<String, StoredSecret>>,
     note: Option<String>,
 }
 
@@ -140,7 +147,7 @@ impl FolderSecrets {
 
     /// Adds a secret, replacing one of the same key.
     pub fn insert(&mut self, key: impl Into<String>, secret: StoredSecret) {
-        self.secrets.insert(key.into(), secret);
+        Arc::make_mut(&mut self.secrets).insert(key.into(), secret);
     }
 
     /// The secret of `key`, if listed.
@@ -151,7 +158,10 @@ impl FolderSecrets {
 
     /// Takes the secret of `key` out of the listing.
     pub fn remove(&mut self, key: &str) -> Option<StoredSecret> {
-        self.secrets.remove(key)
+        if !self.secrets.contains_key(key) {
+            return None;
+        }
+        Arc::make_mut(&mut self.secrets).remove(key)
     }
 
     /// How many secrets were listed.

@@ -83,9 +83,37 @@ pub(crate) struct RawSecret {
     // Straight into a `SecretString`: no `String` copy of the value outlives the parse.
     pub(crate) secret_value: SecretString,
     #[serde(rename = "type", default)]
-    pub(crate) kind: Option<String>,
+    pub(crate) kind: Option<SecretType>,
     #[serde(default)]
     pub(crate) secret_value_hidden: Option<bool>,
+}
+
+/// A secret's `type`: whether it is a personal override (`personal`) or not (`shared`, or a
+/// type this client does not know). Read from the text without keeping it.
+pub(crate) struct SecretType {
+    pub(crate) personal: bool,
+}
+
+impl<'de> Deserialize<'de> for SecretType {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TypeName;
+
+        impl Visitor<'_> for TypeName {
+            type Value = SecretType;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a secret type")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<SecretType, E> {
+                Ok(SecretType {
+                    personal: name == "personal",
+                })
+            }
+        }
+
+        deserializer.deserialize_str(TypeName)
+    }
 }
 
 /// `imports[]`: the secrets of a folder imported into the listed one.

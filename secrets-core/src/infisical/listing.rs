@@ -74,12 +74,23 @@ impl Learned {
 /// values stay `SecretString`s, dropped with the client.
 pub(super) type ListingCache = Mutex<BTreeMap<CacheKey, Arc<Remembered>>>;
 
-/// A folder's last listing: what the server tagged it with, the hash of its body, and the
-/// secrets parsed from it.
+/// A folder's last listing: what the server tagged it with or, untagged, the hash of its
+/// body, and the secrets parsed from it.
 pub(super) struct Remembered {
     etag: Option<String>,
-    body_hash: u64,
+    body_hash: Option<u64>,
     pub(super) secrets: FolderSecrets,
+}
+
+impl Remembered {
+    /// Whether a full listing `reply` (with `body_hash` when untagged) is this one again: the
+    /// same entity tag, or for untagged bodies the same hash.
+    fn is_same(&self, reply: &Reply, body_hash: Option<u64>) -> bool {
+        match (&reply.etag, &self.etag) {
+            (Some(new), Some(old)) => new == old,
+            _ => body_hash.is_some() && body_hash == self.body_hash,
+        }
+    }
 }
 
 impl InfisicalClient {
@@ -137,20 +148,23 @@ impl InfisicalClient {
             {
                 self.inner.learned.api_known.store(true, Ordering::Release);
             }
-            let body_hash = (200..300)
-                .contains(&reply.status)
+            let listed = (200..300).contains(&reply.status);
+            // A tagged body is told apart by its tag: only an untagged one is hashed.
+            let body_hash = (listed && reply.etag.is_none())
                 .then(|| self.inner.body_hasher.hash_one(&reply.body[..]));
-            if let Some(secrets) = self.unchanged(&key, remembered.as_deref(), &reply, body_hash)? {
+            if let Some(secrets) =
+                self.unchanged(&key, remembered.as_deref(), &reply, listed, body_hash)?
+            {
                 return Ok(secrets);
             }
-            if body_hash.is_some() {
+            if listed {
                 Counters::bump(&self.inner.transport.counters().parsed_listings);
             }
             match Self::listed_secrets(&reply, folder, &redactions) {
                 Ok(secrets) => {
                     let remembered = Remembered {
                         etag: reply.etag.clone(),
-                        body_hash: body_hash.unwrap_or_default(),
+                        body_hash,
                         secrets: secrets.clone(),
                     };
                     self.remember(key, remembered);
@@ -370,12 +384,14 @@ impl InfisicalClient {
     }
 
     /// The remembered listing when `reply` says the folder did not change: a `304` to our
-    /// `If-None-Match`, or a full body with the same hash as the last one.
+    /// `If-None-Match`, or a full listing (`listed`) with the same tag or, untagged, the same
+    /// hash as the last one.
     fn unchanged(
         &self,
         key: &CacheKey,
         remembered: Option<&Remembered>,
         reply: &Reply,
+        listed: bool,
         body_hash: Option<u64>,
     ) -> Result<Option<FolderSecrets>, ListFailure> {
         let counters = self.inner.transport.counters();
@@ -389,7 +405,7 @@ impl InfisicalClient {
             Counters::bump(&counters.not_modified);
             return Ok(Some(remembered.secrets.clone()));
         }
-        let Some(remembered) = remembered.filter(|r| Some(r.body_hash) == body_hash) else {
+        let Some(remembered) = remembered.filter(|r| listed && r.is_same(reply, body_hash)) else {
             return Ok(None);
         };
         Counters::bump(&counters.unchanged);
@@ -398,7 +414,7 @@ impl InfisicalClient {
                 key.clone(),
                 Remembered {
                     etag: reply.etag.clone(),
-                    body_hash: remembered.body_hash,
+                    body_hash: body_hash.or(remembered.body_hash),
                     secrets: remembered.secrets.clone(),
                 },
             );

@@ -1,7 +1,7 @@
 //! A listing as a load sees it: a folder's own secrets over its imports, and each raw secret
 //! as a value, withheld or an unexpanded reference.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use secrecy::ExposeSecret;
 
@@ -41,22 +41,34 @@ pub(crate) fn has_unexpanded_reference(value: &str) -> bool {
     false
 }
 
+/// A listed value as the loader sees it: withheld when the server hid it, unexpanded while
+/// it still holds a reference, else the value.
+fn stored(value: secrecy::SecretString, hidden: bool) -> StoredSecret {
+    let text = value.expose_secret();
+    if hidden || text == HIDDEN_VALUE {
+        StoredSecret::withheld()
+    } else if has_unexpanded_reference(text) {
+        StoredSecret::unexpanded()
+    } else {
+        StoredSecret::value(value)
+    }
+}
+
 impl RawSecret {
     fn is_personal(&self) -> bool {
-        self.kind.as_deref() == Some("personal")
+        self.kind.as_ref().is_some_and(|kind| kind.personal)
     }
 
-    /// The secret as the loader sees it; a hidden or unexpanded value is dropped (and wiped).
+    /// The key and the secret as the loader sees it; a hidden or unexpanded value is dropped
+    /// (and wiped).
+    fn into_keyed(self) -> (String, StoredSecret) {
+        let hidden = self.secret_value_hidden == Some(true);
+        (self.secret_key, stored(self.secret_value, hidden))
+    }
+
+    /// The secret as the loader sees it, without its key.
     fn into_stored(self) -> StoredSecret {
-        let value = self.secret_value;
-        let text = value.expose_secret();
-        if self.secret_value_hidden == Some(true) || text == HIDDEN_VALUE {
-            StoredSecret::withheld()
-        } else if has_unexpanded_reference(text) {
-            StoredSecret::unexpanded()
-        } else {
-            StoredSecret::value(value)
-        }
+        self.into_keyed().1
     }
 
     #[cfg(test)]
@@ -76,17 +88,21 @@ impl ListResponse {
     /// wins), then imports with the last import block winning.
     pub(crate) fn merge(self, listed: &Folder) -> FolderSecrets {
         let mut folder = FolderSecrets::new();
-        let mut personal: HashMap<String, bool> = HashMap::new();
+        // The keys whose secret here is a personal override, which nothing replaces (there
+        // are seldom any).
+        let mut personal: HashSet<String> = HashSet::new();
         for secret in self.secrets {
             let is_personal = secret.is_personal();
-            match personal.get(&secret.secret_key) {
-                Some(false) if is_personal => {}
-                Some(_) => continue,
-                None => {}
+            if folder.get(&secret.secret_key).is_some()
+                && (!is_personal || personal.contains(&secret.secret_key))
+            {
+                continue;
             }
-            personal.insert(secret.secret_key.clone(), is_personal);
-            let key = secret.secret_key.clone();
-            folder.insert(key, secret.into_stored());
+            let (key, stored) = secret.into_keyed();
+            if is_personal {
+                personal.insert(key.clone());
+            }
+            folder.insert(key, stored);
         }
         for block in self.imports.unwrap_or_default().into_iter().rev() {
             // The import's folder is shown (provenance, "imported from"): server text, cleaned.
@@ -101,8 +117,8 @@ impl ListResponse {
             let from = Folder::new(environment, &path);
             for secret in block.secrets {
                 if folder.get(&secret.secret_key).is_none() {
-                    let key = secret.secret_key.clone();
-                    folder.insert(key, secret.into_stored().imported_from(from.clone()));
+                    let (key, stored) = secret.into_keyed();
+                    folder.insert(key, stored.imported_from(from.clone()));
                 }
             }
         }

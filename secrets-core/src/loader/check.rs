@@ -14,8 +14,8 @@ use crate::spec::KeySpec;
 pub(super) fn check_spec(keys: &[KeySpec], resolved: &mut Resolved) {
     // The first field of each name, so that a collision names both (two flattened groups,
     // say, or a hand-written table).
-    let mut seen_env = HashMap::new();
-    let mut seen_keys = HashMap::new();
+    let mut seen_env = HashMap::with_capacity(keys.len());
+    let mut seen_keys = HashMap::with_capacity(keys.len());
     for key in keys {
         let field = key.field();
         let names = key.env_var().into_iter().chain(key.file_var());

@@ -2,7 +2,7 @@
 //! came of it for this load ([`LoadStore`]): none, skipped, or fetched, with every folder of the
 //! struct planned, validated and listed concurrently, once each.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use futures_util::future::join_all;
@@ -14,7 +14,7 @@ use crate::names;
 use crate::provenance::Provenance;
 use crate::resolved::Resolved;
 use crate::source::Folder;
-use crate::spec::{KeySpec, StructSpec};
+use crate::spec::StructSpec;
 use crate::store::{FolderSecrets, SecretStore};
 
 /// Which store the loader was told to use.
@@ -40,11 +40,14 @@ pub(super) enum LoadStore {
     Fetched {
         store: Arc<dyn SecretStore>,
         folders: BTreeMap<Folder, Result<FetchedFolder, StoreError>>,
+        /// The folder of each key of the spec, by the key's index (see [`key_folders`]).
+        key_folders: Vec<Option<Folder>>,
     },
 }
 
-/// One folder's secrets as fetched. Keys are taken out of it as they resolve (values move,
-/// never copy), so whether the folder was empty is recorded before that.
+/// One folder's secrets as fetched, and whether the folder was empty. Each key's value is
+/// cloned out as it resolves: the listing itself may be shared with the store (the
+/// Infisical client keeps it to answer its next conditional request).
 pub(super) struct FetchedFolder {
     pub(super) secrets: FolderSecrets,
     pub(super) was_empty: bool,
@@ -103,47 +106,68 @@ impl LoadStore {
                 FromEnv::Ready(client) => Arc::new(client),
             },
         };
-        let planned = folders_of(spec, store.as_ref(), resolved);
-        let folders = fetch_all(spec, store.as_ref(), planned).await;
+        let key_folders = key_folders(spec, store.as_ref());
+        let planned = folders_of(spec, store.as_ref(), &key_folders, resolved);
+        let folders = fetch_all(spec, store.as_ref(), &key_folders, planned).await;
         for folder in folders.values().flatten() {
             if let Some(note) = folder.secrets.note() {
                 provenance.note(note);
             }
         }
-        Self::Fetched { store, folders }
+        Self::Fetched {
+            store,
+            folders,
+            key_folders,
+        }
     }
 
     /// The key names of every fetched folder, each with its import and whether a field of
     /// `spec` reads it, for a check; no value.
     pub(super) fn names(&self, spec: &StructSpec) -> StoreNames {
         match self {
-            Self::Fetched { store, folders } => {
-                (Some(store.name()), names_of(spec, store.as_ref(), folders))
-            }
+            Self::Fetched {
+                store,
+                folders,
+                key_folders,
+            } => (Some(store.name()), names_of(spec, folders, key_folders)),
             Self::NotConfigured | Self::Skipped => (None, Vec::new()),
         }
     }
 }
 
-/// The folder of `key`: the field's path, else the store's configured path, else the struct's,
-/// else `/`; in the store's environment, else the struct's. `None` without an environment.
-pub(super) fn folder_of(
-    spec: &StructSpec,
-    store: &dyn SecretStore,
-    key: &KeySpec,
-) -> Option<Folder> {
-    let environment = store.environment().or(spec.default_environment())?;
-    let path = key
-        .folder()
-        .or(store.default_path())
-        .or(spec.folder())
-        .unwrap_or("/");
-    Some(Folder::new(environment, path))
+/// The folder of each key of `spec`, by the key's index: the field's path, else the store's
+/// configured path, else the struct's, else `/`; in the store's environment, else the
+/// struct's. `None` without an environment. Worked out once per load, one `Folder` per
+/// distinct path shared by its keys.
+fn key_folders(spec: &StructSpec, store: &dyn SecretStore) -> Vec<Option<Folder>> {
+    let Some(environment) = store.environment().or(spec.default_environment()) else {
+        return vec![None; spec.keys().len()];
+    };
+    let mut by_path: HashMap<&str, Folder> = HashMap::new();
+    spec.keys()
+        .iter()
+        .map(|key| {
+            let path = key
+                .folder()
+                .or(store.default_path())
+                .or(spec.folder())
+                .unwrap_or("/");
+            let folder = by_path
+                .entry(path)
+                .or_insert_with(|| Folder::new(environment, path));
+            Some(folder.clone())
+        })
+        .collect()
 }
 
 /// The distinct valid folders of the struct; a configuration problem for an invalid one, or
 /// when no environment is known.
-fn folders_of(spec: &StructSpec, store: &dyn SecretStore, resolved: &mut Resolved) -> Vec<Folder> {
+fn folders_of(
+    spec: &StructSpec,
+    store: &dyn SecretStore,
+    key_folders: &[Option<Folder>],
+    resolved: &mut Resolved,
+) -> Vec<Folder> {
     if store.environment().or(spec.default_environment()).is_none() {
         resolved.fail_config(Problem::config(format!(
             "no {} environment: set INFISICAL_ENVIRONMENT or #[secret(environment = \"...\")] on {}",
@@ -152,11 +176,7 @@ fn folders_of(spec: &StructSpec, store: &dyn SecretStore, resolved: &mut Resolve
         )));
         return Vec::new();
     }
-    let mut folders: Vec<Folder> = spec
-        .keys()
-        .iter()
-        .filter_map(|key| folder_of(spec, store, key))
-        .collect();
+    let mut folders: Vec<Folder> = key_folders.iter().flatten().cloned().collect();
     folders.sort();
     folders.dedup();
     folders.retain(|folder| {
@@ -181,18 +201,15 @@ fn folders_of(spec: &StructSpec, store: &dyn SecretStore, resolved: &mut Resolve
 async fn fetch_all(
     spec: &StructSpec,
     store: &dyn SecretStore,
+    key_folders: &[Option<Folder>],
     folders: Vec<Folder>,
 ) -> BTreeMap<Folder, Result<FetchedFolder, StoreError>> {
-    let wanted: Vec<Vec<&str>> = folders
-        .iter()
-        .map(|folder| {
-            spec.keys()
-                .iter()
-                .filter(|key| folder_of(spec, store, key).as_ref() == Some(folder))
-                .map(KeySpec::key)
-                .collect()
-        })
-        .collect();
+    let mut wanted: Vec<Vec<&str>> = vec![Vec::new(); folders.len()];
+    for (key, folder) in spec.keys().iter().zip(key_folders) {
+        if let Some(at) = folder.as_ref().and_then(|f| folders.binary_search(f).ok()) {
+            wanted[at].push(key.key());
+        }
+    }
     let results = join_all(
         folders
             .iter()
@@ -219,8 +236,8 @@ async fn fetch_all(
 /// it, for a check; no value.
 fn names_of(
     spec: &StructSpec,
-    store: &dyn SecretStore,
     folders: &BTreeMap<Folder, Result<FetchedFolder, StoreError>>,
+    key_folders: &[Option<Folder>],
 ) -> crate::check::Listed {
     folders
         .iter()
@@ -230,10 +247,11 @@ fn names_of(
                     .secrets
                     .keys()
                     .map(|name| {
-                        let used = spec.keys().iter().any(|key| {
-                            key.key() == name
-                                && folder_of(spec, store, key).as_ref() == Some(folder)
-                        });
+                        let used = spec
+                            .keys()
+                            .iter()
+                            .zip(key_folders)
+                            .any(|(key, of)| key.key() == name && of.as_ref() == Some(folder));
                         let import = fetched.secrets.get(name).and_then(|s| s.import().cloned());
                         (name.to_owned(), import, used)
                     })

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroize;
 
 use super::check::check_spec;
-use super::plan::{LoadStore, StoreChoice, StoreNames, folder_of};
+use super::plan::{LoadStore, StoreChoice, StoreNames};
 use crate::dotenv;
 use crate::env::Env;
 use crate::error::{Problem, ProblemKind};
@@ -70,7 +70,7 @@ impl Resolver {
             .as_ref()
             .map(|(path, entries)| DotEnvView { path, entries });
 
-        let mut store = LoadStore::open(
+        let store = LoadStore::open(
             &self.store,
             &self.env,
             self.require_store,
@@ -87,7 +87,7 @@ impl Resolver {
 
         for (index, key) in spec.keys().iter().enumerate() {
             let outcome = self
-                .resolve_key(&spec, key, &mut store, dotenv, &mut provenance)
+                .resolve_key(index, key, &store, dotenv, &mut provenance)
                 .await;
             settle(index, key, outcome, &mut resolved, &mut provenance);
         }
@@ -123,14 +123,14 @@ impl Resolver {
     /// One key, through every source in order, until one has it or fails.
     async fn resolve_key(
         &self,
-        spec: &StructSpec,
+        index: usize,
         key: &KeySpec,
-        store: &mut LoadStore,
+        store: &LoadStore,
         dotenv: Option<DotEnvView<'_>>,
         provenance: &mut Provenance,
     ) -> Outcome {
         let mut tried = Vec::new();
-        if let Some(outcome) = self.lookup_store(spec, key, store, &mut tried, provenance) {
+        if let Some(outcome) = self.lookup_store(index, key, store, &mut tried, provenance) {
             return outcome;
         }
         if let Some(outcome) = self.lookup_env(key, dotenv, &mut tried).await {
@@ -147,32 +147,37 @@ impl Resolver {
         Outcome::Absent { tried }
     }
 
-    /// The key in its folder of the store: its value (taken out of the folder), a problem, or
+    /// The key in its folder of the store: its value (a copy of the listed one), a problem, or
     /// `None` after saying in `tried` why the next source is asked (absent, no store, a store
     /// error the key may fall back from).
     fn lookup_store(
         &self,
-        spec: &StructSpec,
+        index: usize,
         key: &KeySpec,
-        store: &mut LoadStore,
+        store: &LoadStore,
         tried: &mut Vec<Lookup>,
         provenance: &mut Provenance,
     ) -> Option<Outcome> {
-        let (store, folders) = match store {
+        let (store, folders, key_folders) = match store {
             LoadStore::NotConfigured => {
                 tried.push(Lookup::StoreNotConfigured);
                 return None;
             }
             LoadStore::Skipped => return None,
-            LoadStore::Fetched { store, folders } => (store, folders),
+            LoadStore::Fetched {
+                store,
+                folders,
+                key_folders,
+            } => (store, folders, key_folders),
         };
-        let folder = folder_of(spec, store.as_ref(), key)?;
-        let fetched = folders.get_mut(&folder)?;
+        let folder = key_folders.get(index)?.clone()?;
+        let fetched = folders.get(&folder)?;
         let store = store.name();
         match fetched {
             Ok(fetched) => match fetched
                 .secrets
-                .remove(key.key())
+                .get(key.key())
+                .cloned()
                 .map(StoredSecret::into_parts)
             {
                 Some((StoredValue::Value(value), import)) => {

@@ -1,4 +1,5 @@
-//! Conditional listings: a `304` or an identical body reuses the remembered listing.
+//! Conditional listings: a `304`, the remembered entity tag or an identical untagged body
+//! reuses the remembered listing.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -88,6 +89,40 @@ async fn without_an_etag_an_identical_body_is_not_parsed_again() {
             .requests(V4)
             .iter()
             .all(|r| if_none_match(r).is_none())
+    );
+}
+
+/// A server (or a proxy) that drops `If-None-Match` answers every listing in full: the same
+/// entity tag still says the folder is the one remembered, a new tag that it changed.
+#[tokio::test]
+async fn a_full_listing_with_the_remembered_etag_is_not_parsed_again() {
+    let version = Arc::new(AtomicUsize::new(1));
+    let current = Arc::clone(&version);
+    let server = Server::start(move |r| match r.path.as_str() {
+        LOGIN => login_ok("tok-1"),
+        V4 => {
+            let v = current.load(Ordering::SeqCst);
+            let tag = format!("\"v{v}\"");
+            json(200, &listing(&[("A", &v.to_string())]), &[("etag", &tag)])
+        }
+        _ => json(500, "{}", &[]),
+    })
+    .await;
+    let client = client(&server);
+    for _ in 0..3 {
+        assert_eq!(value(&client.fetch(&prod("/")).await.unwrap(), "A"), "1");
+    }
+    version.store(2, Ordering::SeqCst);
+    assert_eq!(value(&client.fetch(&prod("/")).await.unwrap(), "A"), "2");
+    assert_eq!(value(&client.fetch(&prod("/")).await.unwrap(), "A"), "2");
+    let stats = client.stats();
+    assert_eq!(
+        (
+            stats.parsed_listings,
+            stats.unchanged_listings,
+            stats.not_modified
+        ),
+        (2, 3, 0)
     );
 }
 

@@ -11,7 +11,6 @@ mod support;
 
 use std::net::SocketAddr;
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use support::Sink;
@@ -364,7 +363,7 @@ async fn a_socks_proxy_for_an_https_target_is_a_configuration_problem() {
 /// A proxy URL with a password: the proxy gets it (`Proxy-Authorization`), nothing shows it.
 #[tokio::test]
 async fn proxy_credentials_never_show() {
-    let capture = capture();
+    let capture = Sink::global();
     let fake = data().start().await;
     let tls = TlsTerminator::start(fake.addr()).await;
     let proxy = ConnectProxy::start(tls.addr, ProxyAnswer::AuthRequired).await;
@@ -445,17 +444,4 @@ fn access_token(plain: &[u8]) -> Option<String> {
     let start = text.find("\"accessToken\":\"")? + "\"accessToken\":\"".len();
     let len = text[start..].find('"')?;
     (len > 0).then(|| text[start..start + len].to_owned())
-}
-
-/// Installs, once per process, a TRACE subscriber writing into a buffer (`log` records of the
-/// HTTP stack included).
-fn capture() -> &'static Sink {
-    static CAPTURE: OnceLock<Sink> = OnceLock::new();
-    CAPTURE.get_or_init(|| {
-        let logs = Sink::default();
-        // With the `log` bridge: reqwest's own records are captured too.
-        tracing_subscriber::util::SubscriberInitExt::try_init(logs.subscriber())
-            .expect("the only subscriber of this test binary");
-        logs
-    })
 }

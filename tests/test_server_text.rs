@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use support::Sink;
@@ -119,19 +118,6 @@ async fn a_login_reply_that_is_an_array_is_an_invalid_response() {
 // ---------------------------------------------------------------------------------------
 // Echoes
 
-/// Every log line, down to TRACE, of this test binary. One subscriber for the process: a
-/// scoped one (`set_default`) can miss a test's events while the tests running beside it set
-/// and drop theirs, so each test looks for lines that only it can have caused.
-fn capture() -> &'static Sink {
-    static CAPTURE: OnceLock<Sink> = OnceLock::new();
-    CAPTURE.get_or_init(|| {
-        let logs = Sink::default();
-        tracing_subscriber::util::SubscriberInitExt::try_init(logs.subscriber())
-            .expect("the only subscriber of this test binary");
-        logs
-    })
-}
-
 /// Whether one line of `logs` holds every one of `parts`.
 fn logged_line(logs: &Sink, parts: &[&str]) -> bool {
     logs.text()
@@ -181,7 +167,7 @@ fn echo(status: u16, name: &str, message: &str) -> Fault {
 
 #[tokio::test]
 async fn a_login_body_echoed_by_the_server_is_redacted() {
-    let logs = capture();
+    let logs = Sink::global();
     let fake = fake().start().await;
     let sent =
         serde_json::json!({"clientId": ID.client_id, "clientSecret": ID.client_secret}).to_string();
@@ -220,7 +206,7 @@ async fn a_login_body_echoed_by_the_server_is_redacted() {
 
 #[tokio::test]
 async fn a_kubernetes_jwt_echoed_by_the_server_is_redacted() {
-    let logs = capture();
+    let logs = Sink::global();
     let dir = tempfile::tempdir().unwrap();
     let jwt_path = dir.path().join("token");
     std::fs::write(&jwt_path, JWT).unwrap();
@@ -257,7 +243,7 @@ async fn an_authorization_header_echoed_in_a_403_or_a_500_is_redacted() {
         (403, "PermissionDenied", StoreErrorKind::Forbidden),
         (500, "InternalServerError", StoreErrorKind::Server),
     ] {
-        let logs = capture();
+        let logs = Sink::global();
         let fake = fake().access_token(TOKEN).start().await;
         fake.fail_always(
             Route::ListV4,
@@ -294,7 +280,7 @@ async fn an_authorization_header_echoed_in_a_403_or_a_500_is_redacted() {
 
 #[tokio::test]
 async fn a_value_the_client_holds_echoed_by_the_server_is_redacted() {
-    let logs = capture();
+    let logs = Sink::global();
     let fake = fake().start().await;
     let client = fast(fake.url()).build().unwrap();
     let app = load(&client).await.unwrap();

@@ -23,7 +23,7 @@ pub(crate) mod relay;
 pub(crate) mod server;
 
 use std::io::{self, Write};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 /// A buffer that a `tracing` subscriber (or a panic hook) writes into, shared by its clones:
 /// what a test captured, to be searched for secrets.
@@ -48,6 +48,20 @@ impl Sink {
     /// Everything written so far.
     pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner)).into_owned()
+    }
+
+    /// The process's one TRACE subscriber, installed at the first call, writing into a sink
+    /// (`log` records of the HTTP stack included). One for the whole test binary: a scoped
+    /// subscriber (`set_default`) can miss a test's events while the tests beside it set and
+    /// drop theirs, so a test looks for lines that only it can have caused.
+    pub(crate) fn global() -> &'static Self {
+        static CAPTURE: OnceLock<Sink> = OnceLock::new();
+        CAPTURE.get_or_init(|| {
+            let logs = Sink::default();
+            tracing_subscriber::util::SubscriberInitExt::try_init(logs.subscriber())
+                .expect("the only subscriber of this test binary");
+            logs
+        })
     }
 
     /// A TRACE-level subscriber writing into this sink, without colours.

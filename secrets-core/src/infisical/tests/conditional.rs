@@ -8,16 +8,16 @@ use super::fake::*;
 use crate::error::StoreErrorKind;
 use crate::store::SecretStore;
 
-#[tokio::test]
-async fn an_unchanged_folder_is_answered_304_and_not_parsed_again() {
-    let version = Arc::new(AtomicUsize::new(1));
-    let current = Arc::clone(&version);
-    let server = Server::start(move |r| match r.path.as_str() {
+/// A server listing `A` = `version`, tagged `"v{version}"`; with `honours_if_none_match` it
+/// answers a request carrying the current tag with `304`, else always in full.
+async fn tagged(version: &Arc<AtomicUsize>, honours_if_none_match: bool) -> Server {
+    let current = Arc::clone(version);
+    Server::start(move |r| match r.path.as_str() {
         LOGIN => login_ok("tok-1"),
         V4 => {
             let v = current.load(Ordering::SeqCst);
             let tag = format!("\"v{v}\"");
-            if if_none_match(r) == Some(tag.as_str()) {
+            if honours_if_none_match && if_none_match(r) == Some(tag.as_str()) {
                 Answer::Raw(
                     format!("HTTP/1.1 304 Not Modified\r\netag: {tag}\r\n\r\n").into_bytes(),
                 )
@@ -27,7 +27,13 @@ async fn an_unchanged_folder_is_answered_304_and_not_parsed_again() {
         }
         _ => json(500, "{}", &[]),
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn an_unchanged_folder_is_answered_304_and_not_parsed_again() {
+    let version = Arc::new(AtomicUsize::new(1));
+    let server = tagged(&version, true).await;
     let client = client(&server);
     assert_eq!(value(&client.fetch(&prod("/")).await.unwrap(), "A"), "1");
     let stats = client.stats();
@@ -97,17 +103,7 @@ async fn without_an_etag_an_identical_body_is_not_parsed_again() {
 #[tokio::test]
 async fn a_full_listing_with_the_remembered_etag_is_not_parsed_again() {
     let version = Arc::new(AtomicUsize::new(1));
-    let current = Arc::clone(&version);
-    let server = Server::start(move |r| match r.path.as_str() {
-        LOGIN => login_ok("tok-1"),
-        V4 => {
-            let v = current.load(Ordering::SeqCst);
-            let tag = format!("\"v{v}\"");
-            json(200, &listing(&[("A", &v.to_string())]), &[("etag", &tag)])
-        }
-        _ => json(500, "{}", &[]),
-    })
-    .await;
+    let server = tagged(&version, false).await;
     let client = client(&server);
     for _ in 0..3 {
         assert_eq!(value(&client.fetch(&prod("/")).await.unwrap(), "A"), "1");

@@ -132,13 +132,16 @@ async fn respond(
     headers: &[(String, String)],
     body: Vec<u8>,
 ) -> Arc<Recorded> {
-    // The token is left out of the key: every client's token is as good as the first one's.
+    // The token is left out of the key (every client's token is as good as the first one's),
+    // but not whether there is one: a request without a token (the client's probe of the API
+    // version) is answered `401` by the fake, as by a real server, not with another's listing.
     let conditional = headers
         .iter()
         .find(|(name, _)| name == "if-none-match")
         .map_or("", |(_, value)| value.as_str());
+    let authenticated = headers.iter().any(|(name, _)| name == "authorization");
     let key = format!(
-        "{method} {target}\n{conditional}\n{}",
+        "{method} {target}\n{conditional}\n{authenticated}\n{}",
         String::from_utf8_lossy(&body)
     );
     if let Some(hit) = state.cache.lock().expect("replay cache").get(&key) {

@@ -6,6 +6,7 @@ pub use crate::error::{StoreCall, StoreError, StoreErrorKind};
 pub use crate::source::Folder;
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -143,6 +144,19 @@ impl FolderSecrets {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty listing with room for `capacity` secrets.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Self {
+            secrets: Arc::new(HashMap::with_capacity(capacity)),
+            note: None,
+        }
+    }
+
+    /// The slot of `key`, for a merge that decides by what is there (one lookup).
+    pub(crate) fn entry(&mut self, key: String) -> Entry<'_, String, StoredSecret> {
+        Arc::make_mut(&mut self.secrets).entry(key)
     }
 
     /// Adds a secret, replacing one of the same key.

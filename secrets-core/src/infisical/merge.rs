@@ -2,6 +2,7 @@
 //! as a value, withheld or an unexpanded reference.
 
 use std::collections::HashSet;
+use std::collections::hash_map::Entry;
 
 use secrecy::ExposeSecret;
 
@@ -87,22 +88,33 @@ impl ListResponse {
     /// personal override beats the shared secret; otherwise the first of a duplicated key
     /// wins), then imports with the last import block winning.
     pub(crate) fn merge(self, listed: &Folder) -> FolderSecrets {
-        let mut folder = FolderSecrets::new();
+        let imported: usize = self
+            .imports
+            .iter()
+            .flatten()
+            .map(|block| block.secrets.len())
+            .sum();
+        let mut folder = FolderSecrets::with_capacity(self.secrets.len() + imported);
         // The keys whose secret here is a personal override, which nothing replaces (there
         // are seldom any).
         let mut personal: HashSet<String> = HashSet::new();
         for secret in self.secrets {
             let is_personal = secret.is_personal();
-            if folder.get(&secret.secret_key).is_some()
-                && (!is_personal || personal.contains(&secret.secret_key))
-            {
-                continue;
-            }
             let (key, stored) = secret.into_keyed();
-            if is_personal {
-                personal.insert(key.clone());
+            match folder.entry(key) {
+                Entry::Vacant(entry) => {
+                    if is_personal {
+                        personal.insert(entry.key().clone());
+                    }
+                    entry.insert(stored);
+                }
+                // A personal override replaces the shared secret listed before it.
+                Entry::Occupied(mut entry) if is_personal && !personal.contains(entry.key()) => {
+                    personal.insert(entry.key().clone());
+                    entry.insert(stored);
+                }
+                Entry::Occupied(_) => {}
             }
-            folder.insert(key, stored);
         }
         for block in self.imports.unwrap_or_default().into_iter().rev() {
             // The import's folder is shown (provenance, "imported from"): server text, cleaned.
@@ -116,9 +128,9 @@ impl ListResponse {
                 .map_or_else(|| "/".to_owned(), |p| clean(&p));
             let from = Folder::new(environment, &path);
             for secret in block.secrets {
-                if folder.get(&secret.secret_key).is_none() {
-                    let (key, stored) = secret.into_keyed();
-                    folder.insert(key, stored.imported_from(from.clone()));
+                let (key, stored) = secret.into_keyed();
+                if let Entry::Vacant(entry) = folder.entry(key) {
+                    entry.insert(stored.imported_from(from.clone()));
                 }
             }
         }

@@ -27,6 +27,14 @@ impl RunSummary {
         let figures = vec![
             ("cold, 50 keys in 3 folders: secrets-core", cold(Way::Ours)),
             ("cold: SDK lists with `join_all`", cold(Way::SdkListsAtOnce)),
+            (
+                "client thread CPU per cold load: secrets-core / SDK `join_all`",
+                format!(
+                    "{} / {}",
+                    Ms(sdk.get(Way::Ours).cold_cpu.median()),
+                    Ms(sdk.get(Way::SdkListsAtOnce).cold_cpu.median())
+                ),
+            ),
             ("cold: SDK lists in sequence", cold(Way::SdkLists)),
             ("cold: SDK gets in sequence", cold(Way::SdkGets)),
             (
@@ -43,6 +51,10 @@ impl RunSummary {
             ),
             ("cold, 10 keys (pre-rendered)", shape("10 keys")),
             ("cold, 1,000 keys (pre-rendered)", shape("1000 keys")),
+            (
+                "client thread CPU per key, 10 -> 1,000 keys",
+                format!("{:.2} µs", scaling.client_cpu_per_key() * 1e6),
+            ),
             (
                 "CPU, 5,000 keys: parse + merge + resolve",
                 format!("{}", Ms(cpu.full.median())),

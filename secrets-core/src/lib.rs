@@ -1,7 +1,9 @@
 //! Typed secrets at startup: Infisical first, the environment second, and a refusal to start
 //! that names every missing secret at once.
 //!
-//! ```no_run
+// The examples that use the derive are compiled only where it is (the default feature).
+#![cfg_attr(feature = "derive", doc = "```no_run")]
+#![cfg_attr(not(feature = "derive"), doc = "```ignore")]
 //! use secrets_core::{ExposeSecret, SecretString, Secrets};
 //!
 //! #[derive(Secrets)]
@@ -164,7 +166,8 @@
 //! each folder fetched once. Two fields whose keys or env vars collide (a key of a nested group
 //! and a key of the struct, or of another group) are a compile error that names both fields:
 //!
-//! ```
+#![cfg_attr(feature = "derive", doc = "```")]
+#![cfg_attr(not(feature = "derive"), doc = "```ignore")]
 //! use secrets_core::{Env, SecretString, Secrets};
 //!
 //! #[derive(Secrets)]

@@ -1,8 +1,12 @@
 //! `--runs N`: the headline figures and targets of every run, side by side, each run with the
 //! load average it started and ended at, so that a target is seen to hold run after run.
 
+use crate::cpu::Cpu;
+use crate::legacy::Legacy;
+use crate::scaling::Scaling;
+use crate::sdk::{SdkComparison, Way};
 use crate::stats::Ms;
-use crate::{Cpu, Legacy, Scaling, SdkComparison, Target, Way};
+use crate::targets::Target;
 
 /// What one run contributes to the side-by-side table.
 pub(crate) struct RunSummary {

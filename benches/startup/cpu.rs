@@ -11,9 +11,10 @@ use secrets_core::{
 use tokio::runtime::Runtime;
 
 use crate::generated::{ENVIRONMENT, Generated, Listing5000};
+use crate::harness::{STATIC_TOKEN, bare_fetch, bare_http, listing_url};
 use crate::harness::{Server, keys_of, no_env, our_client, our_load, time, time_cpu, value_of};
+use crate::options::Options;
 use crate::stats::{Samples, ratio};
-use crate::{Options, STATIC_TOKEN};
 
 /// The secrets of the 5,000-key listing: 4,500 in the folder, 600 in the folder it imports,
 /// of which the first 100 are shadowed by the folder's own.
@@ -58,35 +59,6 @@ pub(crate) fn seed_listing() -> FakeInfisicalBuilder {
         data = data.secret(ENVIRONMENT, "/shared", key, value_of("/shared", key));
     }
     data.import(ENVIRONMENT, "/big", ENVIRONMENT, "/shared")
-}
-
-/// The v4 listing URL, with the flags the client sends.
-pub(crate) fn listing_url(server: &Server, folder: &str) -> String {
-    format!(
-        "{}/api/v4/secrets?projectId={}&environment={ENVIRONMENT}&secretPath={folder}\
-         &expandSecretReferences=true&includeImports=true&include_imports=true&recursive=false\
-         &viewSecretValue=true&includePersonalOverrides=false",
-        server.fake.url(),
-        server.project()
-    )
-}
-
-pub(crate) fn bare_http() -> reqwest::Client {
-    reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .expect("reqwest")
-}
-
-pub(crate) async fn bare_fetch(http: &reqwest::Client, url: &str) -> Vec<u8> {
-    let response = http
-        .get(url)
-        .bearer_auth(STATIC_TOKEN)
-        .send()
-        .await
-        .expect("reqwest: send");
-    assert!(response.status().is_success(), "{}", response.status());
-    response.bytes().await.expect("reqwest: body").to_vec()
 }
 
 /// The client's parser reads every key of the body, and the folder's own secrets win over the

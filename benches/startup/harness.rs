@@ -11,7 +11,11 @@ use tokio::runtime::Runtime;
 use crate::generated::{ENVIRONMENT, Generated};
 use crate::official::KeyRef;
 use crate::replay::Replay;
-use crate::{CLIENT_ID, CLIENT_SECRET};
+
+pub(crate) const CLIENT_ID: &str = "bench-client-id";
+pub(crate) const CLIENT_SECRET: &str = "bench-client-secret";
+/// Accepted by the CPU run's server, for the bare `reqwest` fetch.
+pub(crate) const STATIC_TOKEN: &str = "bench-static-token";
 
 /// A fake Infisical on its own runtime thread: the server's work never runs on the client's
 /// thread, as with a real server.
@@ -178,4 +182,33 @@ pub(crate) fn time_cpu<T>(work: impl FnOnce() -> T) -> Duration {
     let start = Instant::now();
     drop(black_box(work()));
     start.elapsed()
+}
+
+/// The v4 listing URL, with the flags the client sends.
+pub(crate) fn listing_url(server: &Server, folder: &str) -> String {
+    format!(
+        "{}/api/v4/secrets?projectId={}&environment={ENVIRONMENT}&secretPath={folder}\
+         &expandSecretReferences=true&includeImports=true&include_imports=true&recursive=false\
+         &viewSecretValue=true&includePersonalOverrides=false",
+        server.fake.url(),
+        server.project()
+    )
+}
+
+pub(crate) fn bare_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("reqwest")
+}
+
+pub(crate) async fn bare_fetch(http: &reqwest::Client, url: &str) -> Vec<u8> {
+    let response = http
+        .get(url)
+        .bearer_auth(STATIC_TOKEN)
+        .send()
+        .await
+        .expect("reqwest: send");
+    assert!(response.status().is_success(), "{}", response.status());
+    response.bytes().await.expect("reqwest: body").to_vec()
 }

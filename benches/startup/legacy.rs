@@ -4,10 +4,10 @@ use secrets_core::ExposeSecret;
 use secrets_core::testing::{FakeInfisical, ServerMode};
 use tokio::runtime::Runtime;
 
-use crate::Options;
 use crate::fifty;
 use crate::fifty::Fifty;
 use crate::harness::{Server, keys_of, our_client, our_load, seed, time};
+use crate::options::Options;
 use crate::sdk::{Job, Way};
 use crate::stats::Samples;
 

@@ -26,6 +26,7 @@ mod harness;
 mod legacy;
 mod memory;
 mod official;
+mod options;
 mod replay;
 mod runs;
 mod scaling;
@@ -35,29 +36,17 @@ mod targets;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 use crate::cpu::cpu;
 use crate::harness::client_runtime;
 use crate::legacy::against_legacy;
 use crate::memory::{memory, rss_child};
+use crate::options::{Options, options};
 use crate::runs::RunSummary;
 use crate::scaling::{Scaling, Shape, scaling};
 use crate::sdk::{Way, compare_with_sdk};
 use crate::stats::Samples;
 use crate::targets::targets;
-
-pub(crate) const CLIENT_ID: &str = "bench-client-id";
-pub(crate) const CLIENT_SECRET: &str = "bench-client-secret";
-/// Accepted by the CPU run's server, for the bare `reqwest` fetch.
-pub(crate) const STATIC_TOKEN: &str = "bench-static-token";
-
-pub(crate) struct Options {
-    pub(crate) latency: Duration,
-    pub(crate) samples: usize,
-    pub(crate) cpu_samples: usize,
-    pub(crate) runs: usize,
-}
 
 /// Where the chart goes: next to the benchmark's sources, to be committed with a run.
 const CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/startup.svg");
@@ -114,40 +103,6 @@ fn main() {
     if summaries.len() > 1 {
         runs::print(&summaries);
     }
-}
-
-fn options(args: &[String]) -> Options {
-    let mut opts = Options {
-        latency: Duration::from_millis(20),
-        samples: 11,
-        cpu_samples: 31,
-        runs: 1,
-    };
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let mut number = || -> u64 {
-            args.next()
-                .and_then(|n| n.parse().ok())
-                .unwrap_or_else(|| usage(&format!("{arg} needs a number")))
-        };
-        match arg.as_str() {
-            // `cargo bench` passes it to every bench binary.
-            "--bench" => {}
-            "--latency-ms" => opts.latency = Duration::from_millis(number()),
-            "--samples" => opts.samples = usize::try_from(number()).unwrap_or(1).max(1),
-            "--cpu-samples" => opts.cpu_samples = usize::try_from(number()).unwrap_or(1).max(1),
-            "--runs" => opts.runs = usize::try_from(number()).unwrap_or(1).max(1),
-            other => usage(&format!("unknown argument `{other}`")),
-        }
-    }
-    opts
-}
-
-pub(crate) fn usage(problem: &str) -> ! {
-    eprintln!(
-        "{problem}\nusage: cargo bench -p secrets-bench -- [--latency-ms 20] [--samples 11] [--cpu-samples 31] [--runs 1]"
-    );
-    std::process::exit(2);
 }
 
 fn machine(opts: &Options) -> String {

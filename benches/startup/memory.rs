@@ -6,7 +6,7 @@ use std::process::Command;
 
 use crate::generated::{Generated, Keys1000};
 use crate::harness::{Server, client_runtime, our_client, our_load};
-use crate::usage;
+use crate::options::usage;
 
 /// Runs in a child process: builds the runtime and client, loads the 1,000-key struct or not,
 /// and prints its `VmHWM` and `VmRSS` lines.

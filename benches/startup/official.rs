@@ -8,7 +8,7 @@ use infisical::secrets::{GetSecretRequest, ListSecretsRequest};
 use infisical::{AuthMethod, Client};
 
 use crate::generated::ENVIRONMENT;
-use crate::{CLIENT_ID, CLIENT_SECRET};
+use crate::harness::{CLIENT_ID, CLIENT_SECRET};
 
 /// One key of the struct: its folder and its name.
 pub(crate) type KeyRef = (&'static str, &'static str);

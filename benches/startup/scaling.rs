@@ -7,15 +7,15 @@ use secrets_core::InfisicalClient;
 use secrets_core::testing::FakeInfisical;
 use tokio::runtime::Runtime;
 
-use crate::cpu::{bare_fetch, bare_http, listing_url};
 use crate::generated::{Folders1, Folders3, Folders10, Generated, Keys10, Keys100, Keys1000};
+use crate::harness::{STATIC_TOKEN, bare_fetch, bare_http, listing_url};
 use crate::harness::{
     Server, check, keys_of, our_client, our_load, seed, time, time_with_cpu, value_of,
 };
 use crate::official::{self, KeyRef};
+use crate::options::Options;
 use crate::sdk::{Job, Way};
 use crate::stats::{Ms, Samples, change_percent};
-use crate::{Options, STATIC_TOKEN};
 
 pub(crate) struct Shape {
     pub(crate) label: &'static str,

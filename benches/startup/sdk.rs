@@ -4,10 +4,10 @@ use secrets_core::testing::FakeInfisical;
 use secrets_core::{ExposeSecret, InfisicalClient};
 use tokio::runtime::Runtime;
 
-use crate::Options;
 use crate::fifty::Fifty;
 use crate::harness::{Server, keys_of, our_client, our_load, seed, time, time_cpu, time_with_cpu};
 use crate::official::KeyRef;
+use crate::options::Options;
 use crate::stats::{Ms, Samples, ratio};
 use crate::{fifty, official};
 

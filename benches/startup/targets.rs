@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use crate::Options;
 use crate::cpu::Cpu;
 use crate::legacy::Legacy;
+use crate::options::Options;
 use crate::scaling::{Scaling, Shape};
 use crate::sdk::{Measured, SdkComparison, Way};
 use crate::stats::{Ms, change_percent, ratio};

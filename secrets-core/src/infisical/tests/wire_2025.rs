@@ -185,6 +185,32 @@ fn listings_2025() {
     }
 }
 
+/// Every full listing the June 2025 server sent carries an `ETag`, so the client tells an
+/// unchanged one apart by its tag and never hashes a real server's body.
+#[test]
+fn every_listing_of_2025_is_tagged() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/infisical-2025-06"
+    );
+    let mut listings = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let Some(name) = name.strip_suffix(".http") else {
+            continue;
+        };
+        if !(name.contains("-v4-list-") || name.contains("-v3-raw-list-")) {
+            continue;
+        }
+        let r = recording_2025(name);
+        if r.status == 200 {
+            listings += 1;
+            assert!(r.header("etag").is_some(), "{name}");
+        }
+    }
+    assert!(listings >= 5, "{listings} listings recorded");
+}
+
 #[test]
 fn single_gets_2025() {
     let cases = [

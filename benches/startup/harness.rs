@@ -26,7 +26,7 @@ pub(crate) struct Server {
     pub(crate) replay: Option<Replay>,
     /// The fake's own latency (zero behind a replay, which adds it instead).
     pub(crate) fake_latency: Duration,
-    pub(crate) _runtime: Runtime,
+    pub(crate) runtime: Runtime,
 }
 
 impl Server {
@@ -61,7 +61,7 @@ impl Server {
             fake,
             replay,
             fake_latency,
-            _runtime: runtime,
+            runtime,
         }
     }
 

@@ -23,6 +23,7 @@ mod cpu;
 mod fifty;
 mod generated;
 mod harness;
+mod https;
 mod legacy;
 mod memory;
 mod official;
@@ -39,6 +40,7 @@ use std::process::Command;
 
 use crate::cpu::cpu;
 use crate::harness::client_runtime;
+use crate::https::over_https;
 use crate::legacy::against_legacy;
 use crate::memory::{memory, rss_child};
 use crate::options::{Options, options};
@@ -77,6 +79,7 @@ fn main() {
         let sdk = compare_with_sdk(&opts, &rt);
         let legacy = against_legacy(&opts, &rt);
         let scaling = scaling(&opts, &rt);
+        over_https(&opts, &rt);
         let cpu = cpu(&opts, &rt);
         memory(&scaling.server);
         let met = targets(&opts, &sdk, &legacy, &scaling, &cpu);

@@ -342,6 +342,14 @@
 //! secrets-core = { version = "0.1", features = ["testing"] }
 //! ```
 //!
+//! # Features
+//!
+//! * `derive` (default): `#[derive(Secrets)]`.
+//! * `http2` (default): HTTP/2 to an HTTPS server that offers it, so that a load's requests
+//!   share the connections already open (see [`infisical`], "Behaviour"); without it, or with
+//!   [`InfisicalClientBuilder::http1_only`], every connection is HTTP/1.1.
+//! * `testing`: the fake Infisical of the `testing` module, for dev-dependencies.
+//!
 //! # Where the names are
 //!
 //! The root holds what a service uses every day: [`Secrets`] and its derive, [`Loader`],

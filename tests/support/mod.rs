@@ -7,6 +7,7 @@
 //!   a reset, a connection closed unanswered) and a port nothing listens on;
 //! - `relay`: servers that forward bytes (a counting relay, a TLS terminator, a `CONNECT`
 //!   proxy);
+//! - `h2`: an HTTPS front that offers HTTP/2 and counts the connections it accepts;
 //! - `datasets` and `recorded`: the data sets and responses recorded from real servers, and
 //!   the comparison of the fake's responses with them;
 //! - `faults` and `leaks`: the app of the fault matrix, and the sentinel capture of the leak
@@ -17,6 +18,7 @@
 pub(crate) mod datasets;
 pub(crate) mod fake;
 pub(crate) mod faults;
+pub(crate) mod h2;
 pub(crate) mod leaks;
 pub(crate) mod recorded;
 pub(crate) mod relay;

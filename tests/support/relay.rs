@@ -110,38 +110,8 @@ pub(crate) struct TlsTerminator {
 
 impl TlsTerminator {
     pub(crate) async fn start(upstream: SocketAddr) -> Self {
-        use rcgen::{
-            BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
-            KeyPair, KeyUsagePurpose,
-        };
-        use tokio_rustls::rustls;
-
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "secrets-core test CA");
-        ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-        let issuer = Issuer::new(ca_params, ca_key);
-        let key = KeyPair::generate().unwrap();
-        let names = [HOST, "localhost", "127.0.0.1"].map(str::to_owned);
-        let mut params = CertificateParams::new(names.to_vec()).unwrap();
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        let cert = params.signed_by(&key, &issuer).unwrap();
-
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![cert.der().clone()],
-                rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
-            )
-            .unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let (config, ca_pem) = test_certificate(Vec::new());
+        let acceptor = tokio_rustls::TlsAcceptor::from(config);
 
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -164,7 +134,7 @@ impl TlsTerminator {
         });
         Self {
             addr,
-            ca_pem: ca_cert.pem(),
+            ca_pem,
             plain,
             _task: Task(task),
         }
@@ -174,6 +144,46 @@ impl TlsTerminator {
     pub(crate) fn plain(&self) -> Vec<u8> {
         read(&self.plain)
     }
+}
+
+/// A server config with a certificate for `infisical.test`, `localhost` and `127.0.0.1` from a
+/// new test CA, offering `alpn` (empty: no ALPN); and the CA's certificate as PEM.
+pub(crate) fn test_certificate(
+    alpn: Vec<Vec<u8>>,
+) -> (Arc<tokio_rustls::rustls::ServerConfig>, String) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose,
+    };
+    use tokio_rustls::rustls;
+
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "secrets-core test CA");
+    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let names = [HOST, "localhost", "127.0.0.1"].map(str::to_owned);
+    let mut params = CertificateParams::new(names.to_vec()).unwrap();
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let cert = params.signed_by(&key, &issuer).unwrap();
+
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+        )
+        .unwrap();
+    config.alpn_protocols = alpn;
+    (Arc::new(config), ca_cert.pem())
 }
 
 #[derive(Clone, Copy)]

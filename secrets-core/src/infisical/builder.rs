@@ -369,6 +369,17 @@ impl InfisicalClientBuilder {
         self
     }
 
+    /// Speaks HTTP/1.1 only, even to a server that offers HTTP/2: for a proxy or server that
+    /// mishandles HTTP/2. By default (the default feature `http2`) an HTTPS server that offers
+    /// HTTP/2 gets every request of a load on the connections already open; over HTTP/1.1
+    /// each concurrent request needs a connection of its own, and a new one costs a TCP and a
+    /// TLS handshake. Plain HTTP is always HTTP/1.1.
+    #[must_use]
+    pub fn http1_only(mut self) -> Self {
+        self.settings.http1_only = true;
+        self
+    }
+
     /// Checks the configuration and builds the client. Token and service-account files are
     /// checked for readability here and read again when used.
     ///

@@ -25,6 +25,8 @@ pub(crate) struct Settings {
     pub(crate) retry_min_delay: Duration,
     pub(crate) retry_max_delay: Duration,
     pub(crate) max_response_bytes: usize,
+    /// HTTP/1.1 only, even where the server offers HTTP/2.
+    pub(crate) http1_only: bool,
 }
 
 impl Default for Settings {
@@ -37,6 +39,7 @@ impl Default for Settings {
             retry_min_delay: Duration::from_millis(250),
             retry_max_delay: Duration::from_secs(4),
             max_response_bytes: 16 * 1024 * 1024,
+            http1_only: false,
         }
     }
 }
@@ -380,7 +383,11 @@ pub(crate) fn http_client(
         // host of the same origin only, but any redirect means a wrong URL here.
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("secrets-core/", env!("CARGO_PKG_VERSION")));
-    http = super::tls::configure(http, ca_bundle_pem)?;
+    let http2 = cfg!(feature = "http2") && !settings.http1_only;
+    if !http2 {
+        http = http.http1_only();
+    }
+    http = super::tls::configure(http, ca_bundle_pem, http2)?;
     if let Some(proxy) = proxy {
         http = http.proxy(proxy);
     }

@@ -82,6 +82,14 @@
 //!   question. [`ClientStats::probes`] counts these requests.
 //! * The folder's own secrets win over imported ones; among imports the last one wins, as the
 //!   Infisical CLI and the server's single-secret lookup resolve them.
+//! * HTTP/2 over HTTPS (the default feature `http2`) where the server offers it in the TLS
+//!   handshake: every request of a load goes on the connections already open (the login's,
+//!   and the probe's when one was sent), however many folders and per-key reads it makes.
+//!   Over HTTP/1.1 each request in flight needs a connection of its own, and a new one costs
+//!   a TCP and a TLS handshake before its request. A server that offers HTTP/1.1 only is read
+//!   over HTTP/1.1; plain HTTP is always HTTP/1.1.
+//!   [`InfisicalClientBuilder::http1_only`] keeps to HTTP/1.1 (for a server or TLS end that
+//!   mishandles HTTP/2), as does building without the feature.
 //! * Per-secret permissions: when the identity may read a folder's keys but not every value
 //!   (a role whose `readValue` permission has a condition on the secret name), Infisical
 //!   refuses the whole listing with `403 PermissionDenied` "You are not allowed to readValue

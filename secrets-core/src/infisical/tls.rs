@@ -17,13 +17,15 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
-/// `http` with its TLS set: the system's roots, and those of `ca_bundle_pem` when given.
+/// `http` with its TLS set: the system's roots, and those of `ca_bundle_pem` when given; HTTP/2
+/// offered in the handshake when `http2`, as reqwest's own set-up does with its `http2` feature.
 ///
 /// # Errors
 /// The bundle is not PEM, holds no certificate, or holds one that cannot be a root.
 pub(crate) fn configure(
     http: reqwest::ClientBuilder,
     ca_bundle_pem: Option<&[u8]>,
+    http2: bool,
 ) -> Result<reqwest::ClientBuilder, String> {
     let bundle = ca_bundle_pem.map(bundle_verifier).transpose()?;
     let mut config = ClientConfig::builder_with_provider(provider().clone())
@@ -32,8 +34,13 @@ pub(crate) fn configure(
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(Roots { bundle }))
         .with_no_client_auth();
-    // What reqwest offers without its `http2` feature.
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // What reqwest offers, with and without its `http2` feature: a ready config is used as it
+    // is, so the protocols are ours to list.
+    config.alpn_protocols = if http2 {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
     Ok(http.tls_backend_preconfigured(config))
 }
 
@@ -158,7 +165,7 @@ mod tests {
 
     #[test]
     fn a_bundle_must_be_pem_with_a_certificate() {
-        let err = |pem: &[u8]| configure(reqwest::Client::builder(), Some(pem)).unwrap_err();
+        let err = |pem: &[u8]| configure(reqwest::Client::builder(), Some(pem), true).unwrap_err();
         assert_eq!(err(b"garbage"), "the CA bundle holds no certificate");
         assert_eq!(
             err(b"-----BEGIN CERTIFICATE-----\n!!!\n-----END CERTIFICATE-----\n"),
@@ -172,7 +179,7 @@ mod tests {
 
     #[test]
     fn a_client_without_a_bundle_builds() {
-        let http = configure(reqwest::Client::builder(), None).unwrap();
+        let http = configure(reqwest::Client::builder(), None, true).unwrap();
         assert!(http.build().is_ok());
     }
 }

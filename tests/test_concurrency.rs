@@ -182,6 +182,21 @@ async fn a_load_that_starts_while_another_runs_gets_the_whole_deadline() {
 // ---------------------------------------------------------------------------------------
 // Dropped loads
 
+/// A cold load of two folders opens two connections (the login's, and the version probe's
+/// beside it) and lists both folders on them; a second load through the same client opens
+/// none.
+#[tokio::test]
+async fn loads_through_one_client_reuse_its_connections() {
+    let fake = data().start().await;
+    let client = client(fake.url());
+    let _ = load(client.clone()).await;
+    assert_eq!(fake.total_requests(), 4, "login, probe and two listings");
+    assert_eq!(fake.connections(), 2);
+    let _ = load(client.clone()).await;
+    assert_eq!(fake.total_requests(), 6);
+    assert_eq!(fake.connections(), 2, "a second load opened a connection");
+}
+
 fn runtime(workers: usize) -> Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)

@@ -63,6 +63,8 @@ pub(crate) struct Measured {
     pub(crate) warm: Samples,
     pub(crate) cold_requests: usize,
     pub(crate) warm_requests: usize,
+    /// TCP connections a cold load opened: over HTTPS, each costs its handshakes.
+    pub(crate) cold_connections: usize,
 }
 
 pub(crate) struct SdkComparison {
@@ -145,12 +147,14 @@ pub(crate) fn compare_with_sdk(opts: &Options, rt: &Runtime) -> SdkComparison {
             warm: Samples::default(),
             cold_requests: 0,
             warm_requests: 0,
+            cold_connections: 0,
         })
         .collect();
     // Round-robin, so that a change in the machine's load hits every way alike.
     for _ in 0..opts.samples {
         for row in &mut rows {
             let before = server.requests();
+            let connections_before = server.fake.connections();
             let (cold, cold_cpu) = match row.way {
                 Way::Ours => time_with_cpu(rt, async {
                     our_load::<Fifty>(our_client(url, project)).await
@@ -158,6 +162,7 @@ pub(crate) fn compare_with_sdk(opts: &Options, rt: &Runtime) -> SdkComparison {
                 way => time_with_cpu(rt, job.sdk_cold(url, way)),
             };
             let between = server.requests();
+            row.cold_connections = server.fake.connections() - connections_before;
             let warm_time = match row.way {
                 Way::Ours => time(rt, our_load::<Fifty>(warm.ours.clone())),
                 way => time(rt, job.sdk(&warm.sdk, way)),
@@ -196,13 +201,14 @@ pub(crate) fn print_sdk_comparison(opts: &Options, result: &SdkComparison) {
          is the other way's median over ours. \"Client CPU, cold\" is the CPU time of the \
          client's thread during a cold load (its runtime, HTTP connections, parsing and \
          resolving all run there): what the load costs the client, whatever else the machine \
-         runs.\n",
+         runs. \"Connections, cold\" are the TCP connections a cold load opened (over HTTPS \
+         each costs a TCP and a TLS handshake; see section 6).\n",
         opts.samples
     );
     println!(
-        "| how | requests per load (cold / warm) | cold | warm | ours faster, cold | ours faster, warm | client CPU, cold |"
+        "| how | requests per load (cold / warm) | connections, cold | cold | warm | ours faster, cold | ours faster, warm | client CPU, cold |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for row in &result.rows {
         let (cold_x, warm_x) = if row.way == Way::Ours {
             ("–".to_owned(), "–".to_owned())
@@ -213,17 +219,18 @@ pub(crate) fn print_sdk_comparison(opts: &Options, result: &SdkComparison) {
             )
         };
         println!(
-            "| {} | {} / {} | {} | {} | {cold_x} | {warm_x} | {} |",
+            "| {} | {} / {} | {} | {} | {} | {cold_x} | {warm_x} | {} |",
             row.way.label(),
             row.cold_requests,
             row.warm_requests,
+            row.cold_connections,
             row.cold.summary(),
             row.warm.summary(),
             Ms(row.cold_cpu.median()),
         );
     }
     println!(
-        "| building a client, before any request (part of every cold time): secrets-core / official SDK | 0 | {} | {} | – | – | – |\n",
+        "| building a client, before any request (part of every cold time): secrets-core / official SDK | 0 | 0 | {} | {} | – | – | – |\n",
         result.build_ours.summary(),
         result.build_sdk.summary()
     );

@@ -2,6 +2,7 @@
 //! lifetimes, latency and rate limits.
 
 use std::fmt;
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -248,6 +249,7 @@ impl FakeInfisicalBuilder {
         let shared = Arc::new(Shared {
             config: self.config,
             state: Mutex::new(self.state),
+            connections: AtomicUsize::new(0),
         });
         let task = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
         FakeInfisical {

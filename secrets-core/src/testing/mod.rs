@@ -343,6 +343,15 @@ impl FakeInfisical {
         self.state().log.len()
     }
 
+    /// How many TCP connections the server has accepted: what a client's connection reuse
+    /// comes to. [`clear_requests`](Self::clear_requests) leaves it as it is.
+    #[must_use]
+    pub fn connections(&self) -> usize {
+        self.shared
+            .connections
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Every request so far, oldest first.
     #[must_use]
     pub fn requests(&self) -> Vec<RecordedRequest> {

@@ -34,6 +34,7 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
+                    shared.connections.fetch_add(1, Ordering::Relaxed);
                     connections.spawn(connection(stream, Arc::clone(&shared)));
                 }
                 // Out of file descriptors and the like: wait instead of spinning.

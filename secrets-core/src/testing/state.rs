@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Mutex;
+use std::sync::atomic::AtomicUsize;
 use std::time::{Duration, Instant};
 
 use super::util;
@@ -60,6 +61,9 @@ impl Config {
 pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) state: Mutex<State>,
+    /// TCP connections accepted, counted apart from the state so that the accept loop takes
+    /// no lock.
+    pub(crate) connections: AtomicUsize,
 }
 
 /// Everything that changes while the server runs.

@@ -1,4 +1,5 @@
-//! HTTP/2 over HTTPS: a load of several folders from a server that offers HTTP/2 runs every
+//! HTTPS servers: HTTP/2 where offered, and Infisical Cloud, which needs no probe of the API
+//! version. A load of several folders from a server that offers HTTP/2 runs every
 //! request on the connections its login and version probe opened, where HTTP/1.1 opens one
 //! more (a TCP and a TLS handshake) for each folder listed at once past the second; with
 //! `http1_only()`, or from a server that offers HTTP/1.1 only, the load is the same over
@@ -10,9 +11,9 @@ use std::time::Duration;
 
 use support::fake::{Identity, no_env};
 use support::h2::{H2Front, Negotiated};
-use support::relay::{HOST, TlsTerminator};
+use support::relay::{CLOUD_HOST, HOST, TlsTerminator};
 
-use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder};
+use secrets_core::testing::{FakeInfisical, FakeInfisicalBuilder, Route};
 use secrets_core::{
     ExposeSecret, InfisicalClient, InfisicalClientBuilder, Loader, SecretString, Secrets,
 };
@@ -145,7 +146,7 @@ async fn a_server_that_offers_http1_only_is_read_over_http1() {
 }
 
 #[tokio::test]
-async fn a_folder_read_billingy_key_over_http2_shares_the_open_connections() {
+async fn a_folder_read_key_by_key_over_http2_shares_the_open_connections() {
     let fake = data().start().await;
     let front = H2Front::start(fake.addr()).await;
     let client = client(&fake, front.addr.port(), &front.ca_pem)
@@ -172,5 +173,33 @@ async fn a_folder_read_billingy_key_over_http2_shares_the_open_connections() {
     // A lone folder sends no probe: the login, the refused listing, the listing without
     // values and the five reads, every one on the login's connection.
     assert_eq!(fake.total_requests(), 8);
+    assert_eq!(front.connections(), [Negotiated::Http2]);
+}
+
+/// Infisical Cloud serves the current API: a client of it lists four folders at once after
+/// its login without asking first, and opens the login's connection only.
+#[tokio::test]
+async fn a_client_of_infisical_cloud_sends_no_probe() {
+    let fake = data().start().await;
+    let front = H2Front::start(fake.addr()).await;
+    let client = ID
+        .client(&format!("https://{CLOUD_HOST}"))
+        .project_id(fake.project_id())
+        .ca_bundle_pem(front.ca_pem.clone())
+        .resolve(CLOUD_HOST, front.addr)
+        .build()
+        .unwrap();
+    let app: FourFolders = load(client.clone()).await;
+    assert_eq!(four_values(&app), FOUR);
+    assert_eq!(client.stats().probes, 0);
+    // The login and the four listings, each with the token.
+    assert_eq!(fake.total_requests(), 5);
+    assert_eq!(fake.request_count(Route::ListV4), 4);
+    assert!(
+        fake.requests()
+            .iter()
+            .filter(|r| r.route() == Route::ListV4)
+            .all(secrets_core::testing::RecordedRequest::has_authorization)
+    );
     assert_eq!(front.connections(), [Negotiated::Http2]);
 }

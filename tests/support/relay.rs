@@ -16,6 +16,9 @@ use super::server::Task;
 /// terminator (or to wherever a test points it).
 pub(crate) const HOST: &str = "infisical.test";
 
+/// An Infisical Cloud host, which a test's client resolves to a local server.
+pub(crate) const CLOUD_HOST: &str = "eu.infisical.com";
+
 /// A TCP relay on 127.0.0.1 in front of the fake that counts the connections the client holds
 /// open: one is counted from accept until either side closes it.
 pub(crate) struct Relay {
@@ -146,8 +149,9 @@ impl TlsTerminator {
     }
 }
 
-/// A server config with a certificate for `infisical.test`, `localhost` and `127.0.0.1` from a
-/// new test CA, offering `alpn` (empty: no ALPN); and the CA's certificate as PEM.
+/// A server config with a certificate for `infisical.test`, `localhost`, `127.0.0.1` and the
+/// Infisical Cloud host [`CLOUD_HOST`] from a new test CA (trusted by a test's client through
+/// its CA bundle only), offering `alpn` (empty: no ALPN); and the CA's certificate as PEM.
 pub(crate) fn test_certificate(
     alpn: Vec<Vec<u8>>,
 ) -> (Arc<tokio_rustls::rustls::ServerConfig>, String) {
@@ -167,7 +171,7 @@ pub(crate) fn test_certificate(
     let ca_cert = ca_params.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca_params, ca_key);
     let key = KeyPair::generate().unwrap();
-    let names = [HOST, "localhost", "127.0.0.1"].map(str::to_owned);
+    let names = [HOST, "localhost", "127.0.0.1", CLOUD_HOST].map(str::to_owned);
     let mut params = CertificateParams::new(names.to_vec()).unwrap();
     params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
     let cert = params.signed_by(&key, &issuer).unwrap();

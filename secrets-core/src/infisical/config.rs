@@ -60,6 +60,11 @@ pub(crate) const NO_PROXY_VARS: [&str; 2] = ["no_proxy", "NO_PROXY"];
 /// Infisical Cloud (US).
 pub(crate) const DEFAULT_URL: &str = "https://app.infisical.com";
 
+/// The hosts of Infisical Cloud (US, its other US name, EU): they serve the current API
+/// (`/api/v4/secrets`), so a client of them need not ask which routes the server has.
+pub(crate) const CLOUD_HOSTS: [&str; 3] =
+    ["app.infisical.com", "us.infisical.com", "eu.infisical.com"];
+
 /// The variables that configure Infisical, as the report names them when none is set.
 pub(crate) const HOW_TO_CONFIGURE: &str = "set INFISICAL_PROJECT_ID, INFISICAL_ENVIRONMENT and one credential: INFISICAL_UNIVERSAL_AUTH_CLIENT_ID with INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET, INFISICAL_TOKEN, INFISICAL_TOKEN_FILE or INFISICAL_KUBERNETES_IDENTITY_ID (and INFISICAL_DOMAIN for a self-hosted server)";
 

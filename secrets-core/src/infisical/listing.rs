@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use super::InfisicalClient;
 use super::auth::IssuedToken;
 use super::classify::{self, ListFailure};
+use super::config;
 use super::http::{Call, Counters, Reply};
 use super::merge;
 use super::text::Redactions;
@@ -60,6 +61,18 @@ pub(super) struct Learned {
 }
 
 impl Learned {
+    /// What a client knows of its server before any request: Infisical Cloud over HTTPS
+    /// serves `/api/v4/secrets`, so its clients send no probe of the API version; of any other
+    /// server nothing is known yet. (Were a cloud host ever to answer `404` for the route, the
+    /// first listing would still learn it and move to `/api/v3`, as for a self-hosted one.)
+    pub(super) fn for_server(url: &config::BaseUrl) -> Self {
+        let learned = Self::default();
+        if url.https && config::CLOUD_HOSTS.contains(&url.host.as_str()) {
+            learned.api_known.store(true, Ordering::Release);
+        }
+        learned
+    }
+
     /// The route to ask now: v4 until the server turned out not to have it.
     fn api(&self) -> ApiVersion {
         if self.legacy.load(Ordering::Acquire) {

@@ -79,7 +79,9 @@
 //!   sent alongside the login (a current server answers `401`, an older one `404` for the
 //!   route): every folder is then listed at once after the login, two round trips in all. A
 //!   lone folder, or a client with a given access token, lists at once and its listing is the
-//!   question. [`ClientStats::probes`] counts these requests.
+//!   question. A client of Infisical Cloud (`https://app.infisical.com`, `us.` or
+//!   `eu.infisical.com`) never asks: the cloud serves `/api/v4`, so a cold load there is the
+//!   login and one list per folder. [`ClientStats::probes`] counts these requests.
 //! * The folder's own secrets win over imported ones; among imports the last one wins, as the
 //!   Infisical CLI and the server's single-secret lookup resolve them.
 //! * HTTP/2 over HTTPS (the default feature `http2`) where the server offers it in the TLS

@@ -53,6 +53,7 @@ impl InfisicalClientBuilder {
             problems.0
         })?;
 
+        let learned = Learned::for_server(&url);
         Ok(InfisicalClient {
             inner: Arc::new(Inner {
                 transport: Transport::new(http, self.settings, url.host.clone(), via),
@@ -63,7 +64,7 @@ impl InfisicalClientBuilder {
                 secret_path,
                 credentials,
                 tokens: TokenHolder::default(),
-                learned: Learned::default(),
+                learned,
                 loads: Mutex::new(Loads::default()),
                 listings: Mutex::new(BTreeMap::new()),
                 body_hasher: RandomState::new(),

@@ -119,3 +119,37 @@ fn debug_output_never_shows_a_secret() {
         .unwrap();
     assert!(!format!("{client:?} {:?}", client.clone()).contains(SENTINEL));
 }
+
+/// Infisical Cloud's hosts over HTTPS are known to serve `/api/v4`; any other server, or a
+/// cloud host over plain HTTP (a local stand-in), is asked first.
+#[test]
+fn only_infisical_cloud_is_known_to_serve_the_current_api() {
+    let api_known = |url: &str| {
+        InfisicalClient::builder()
+            .base_url(url)
+            .allow_http(true)
+            .project_id("p")
+            .access_token(SecretString::from("t"))
+            .build()
+            .unwrap()
+            .api_known()
+    };
+    for cloud in [
+        "https://app.infisical.com",
+        "https://APP.Infisical.com/api",
+        "https://app.infisical.com:443",
+        "https://us.infisical.com",
+        "https://eu.infisical.com/",
+    ] {
+        assert!(api_known(cloud), "{cloud}");
+    }
+    for other in [
+        "https://infisical.example.com",
+        "https://app.infisical.com:8443",
+        "https://app.infisical.com.example.com",
+        "http://app.infisical.com",
+        "http://127.0.0.1:8080",
+    ] {
+        assert!(!api_known(other), "{other}");
+    }
+}

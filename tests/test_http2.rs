@@ -203,3 +203,33 @@ async fn a_client_of_infisical_cloud_sends_no_probe() {
     );
     assert_eq!(front.connections(), [Negotiated::Http2]);
 }
+
+/// A server whose HTTP/2 answers carry a header list past 16 KiB: every load fails with the
+/// keys not loaded, in time, and nothing of the header is shown.
+#[tokio::test]
+async fn an_http2_answer_with_a_huge_header_list_fails_the_load_cleanly() {
+    let fake = data().start().await;
+    let huge = "SENTINEL-header-".repeat(1_500);
+    let front = H2Front::start_adding(fake.addr(), Some(("x-padding", huge))).await;
+    let client = client(&fake, front.addr.port(), &front.ca_pem)
+        .max_retries(1)
+        .retry_backoff(Duration::from_millis(10), Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let loaded = tokio::time::timeout(
+        Duration::from_secs(15),
+        Loader::<FourFolders>::new()
+            .env(no_env())
+            .store(client)
+            .load(),
+    )
+    .await
+    .expect("the load ended");
+    let Err(error) = loaded else {
+        panic!("no load from answers the client refuses");
+    };
+    let report = error.to_string();
+    assert!(report.contains("DATABASE_URL"), "{report}");
+    assert!(!report.contains("SENTINEL-header"), "{report}");
+    assert_eq!(front.connections().first(), Some(&Negotiated::Http2));
+}

@@ -35,6 +35,14 @@ pub(crate) struct H2Front {
 impl H2Front {
     /// In front of the fake's plain-http port `upstream`.
     pub(crate) async fn start(upstream: SocketAddr) -> Self {
+        Self::start_adding(upstream, None).await
+    }
+
+    /// The same, adding `header` (name, value) to every HTTP/2 answer: a hostile server.
+    pub(crate) async fn start_adding(
+        upstream: SocketAddr,
+        header: Option<(&'static str, String)>,
+    ) -> Self {
         let (config, ca_pem) = test_certificate(vec![b"h2".to_vec(), b"http/1.1".to_vec()]);
         let acceptor = tokio_rustls::TlsAcceptor::from(config);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -49,6 +57,7 @@ impl H2Front {
                 let _ = stream.set_nodelay(true);
                 let (acceptor, seen, forward) =
                     (acceptor.clone(), Arc::clone(&seen), forward.clone());
+                let header = header.clone();
                 tokio::spawn(async move {
                     let Ok(tls) = acceptor.accept(stream).await else {
                         return;
@@ -64,7 +73,7 @@ impl H2Front {
                         .push(negotiated);
                     if h2 {
                         let service = hyper::service::service_fn(move |request| {
-                            forward_to(forward.clone(), upstream, request)
+                            forward_to(forward.clone(), upstream, request, header.clone())
                         });
                         let _ = hyper::server::conn::http2::Builder::new(TokioExecutor::new())
                             .serve_connection(TokioIo::new(tls), service)
@@ -98,6 +107,7 @@ async fn forward_to(
     http: reqwest::Client,
     upstream: SocketAddr,
     request: Request<Incoming>,
+    added: Option<(&'static str, String)>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let (parts, body) = request.into_parts();
     let body = body
@@ -124,6 +134,9 @@ async fn forward_to(
         ) {
             response = response.header(name, value);
         }
+    }
+    if let Some((name, value)) = added {
+        response = response.header(name, value);
     }
     let bytes = answer.bytes().await.unwrap_or_default();
     Ok(response.body(Full::new(bytes)).unwrap())

@@ -367,6 +367,10 @@ impl Transport {
     }
 }
 
+/// The largest header list accepted in an HTTP/2 response, decompressed.
+#[cfg(feature = "http2")]
+const MAX_HTTP2_HEADER_LIST_BYTES: u32 = 16 * 1024;
+
 /// The HTTP client's settings: timeouts, no redirects, extra roots, and no proxy but `proxy`.
 pub(crate) fn http_client(
     settings: &Settings,
@@ -386,6 +390,12 @@ pub(crate) fn http_client(
     let http2 = cfg!(feature = "http2") && !settings.http1_only;
     if !http2 {
         http = http.http1_only();
+    }
+    #[cfg(feature = "http2")]
+    {
+        // hyper's default today, pinned: a server's response headers (HTTP/2 sends them
+        // compressed) are refused past 16 KiB, as HTTP/1.1's are past its header limit.
+        http = http.http2_max_header_list_size(MAX_HTTP2_HEADER_LIST_BYTES);
     }
     http = super::tls::configure(http, ca_bundle_pem, http2)?;
     if let Some(proxy) = proxy {

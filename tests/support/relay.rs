@@ -102,8 +102,8 @@ pub(crate) async fn splice(
     tokio::join!(pipe(a_read, b_write, forth), pipe(b_read, a_write, back));
 }
 
-/// TLS for `infisical.test`, `localhost` and `127.0.0.1` (a certificate of a test CA) on 127.0.0.1, forwarding the
-/// decrypted bytes to `upstream` (the fake's plain-http port) and recording them.
+/// TLS for the names of [`test_certificate`] on 127.0.0.1, forwarding the decrypted bytes to
+/// `upstream` (the fake's plain-http port) and recording them.
 pub(crate) struct TlsTerminator {
     pub(crate) addr: SocketAddr,
     pub(crate) ca_pem: String,

@@ -39,11 +39,7 @@ pub(crate) fn against_legacy(opts: &Options, rt: &Runtime) -> Legacy {
     let server = Server::start(opts.latency, data);
     let (url, project) = (server.url(), server.project());
     let keys = keys_of::<Fifty>();
-    let job = Job {
-        project,
-        folders: &fifty::FOLDERS,
-        keys: &keys,
-    };
+    let job = Job::fifty(project, &keys);
     // The check and the warm-up.
     let loaded: Fifty = rt.block_on(our_load(our_client(url, project)));
     let expected: Vec<&str> = loaded.values().iter().map(|v| v.expose_secret()).collect();

@@ -95,7 +95,16 @@ pub(crate) struct Job<'a> {
     pub(crate) keys: &'a [KeyRef],
 }
 
-impl Job<'_> {
+impl<'a> Job<'a> {
+    /// The 50-key struct's job: its three folders and its keys, in `project`.
+    pub(crate) fn fifty(project: &'a str, keys: &'a [KeyRef]) -> Self {
+        Self {
+            project,
+            folders: &fifty::FOLDERS,
+            keys,
+        }
+    }
+
     pub(crate) async fn sdk(&self, client: &infisical::Client, way: Way) -> Vec<String> {
         let (project, folders, keys) = (self.project, self.folders, self.keys);
         match way {
@@ -120,11 +129,7 @@ pub(crate) fn compare_with_sdk(opts: &Options, rt: &Runtime) -> SdkComparison {
     let server = Server::start(opts.latency, seed::<Fifty>(FakeInfisical::builder()));
     let (url, project) = (server.url(), server.project());
     let keys = keys_of::<Fifty>();
-    let job = Job {
-        project,
-        folders: &fifty::FOLDERS,
-        keys: &keys,
-    };
+    let job = Job::fifty(project, &keys);
     let warm = WarmClients {
         ours: our_client(url, project),
         sdk: rt.block_on(official::login(url)),

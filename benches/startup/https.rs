@@ -81,7 +81,7 @@ fn measure<S: Generated>(
         http2_connections: 0,
         http1_connections: 0,
     };
-    // The warm-up: the first TLS handshake of each way builds what every later one reuses.
+    // The warm-up: the process's first certificate check builds the system's verifier, once.
     for http1 in [false, true] {
         let _: S = rt.block_on(our_load(client(http1)));
     }
